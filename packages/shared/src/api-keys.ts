@@ -1,0 +1,146 @@
+// API keys: `dncsk_<key id>_<secret>`. The key id finds the row; the 32-byte secret is checked
+// against a keyed hash (HMAC-SHA256 with API_KEY_PEPPER) in constant time. Only the hash is stored.
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Db } from './db/database';
+import { AppError } from './errors';
+import { newApiKeyId, teamIdPattern } from './ids';
+
+export const scopes = ['dnc:read', 'dnc:write'] as const;
+export type Scope = (typeof scopes)[number];
+
+export interface ApiKeyPrincipal {
+  keyId: string;
+  teamId: string;
+  scopes: Scope[];
+}
+
+export interface CreatedApiKey {
+  teamId: string;
+  keyId: string;
+  /** The full secret key; shown once, never stored. */
+  apiKey: string;
+  scopes: Scope[];
+}
+
+const API_KEY_PATTERN = /^dncsk_([A-Za-z0-9]{16})_([0-9a-f]{64})$/;
+
+export function looksLikeApiKey(token: string): boolean {
+  return API_KEY_PATTERN.test(token);
+}
+
+function hashSecret(pepper: string, secret: string): string {
+  return createHmac('sha256', pepper).update(secret).digest('hex');
+}
+
+interface CachedKey {
+  teamId: string;
+  secretHash: string;
+  scopes: Scope[];
+  revoked: boolean;
+  expiresAt: number;
+}
+
+export class ApiKeyService {
+  private readonly cache = new Map<string, CachedKey>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly pepper: string,
+    /** How long a key's row is trusted without re-reading it: the bound on revocation delay. */
+    private readonly cacheTtlMs = 5_000,
+  ) {}
+
+  async create(input: { teamId: string; name?: string | undefined; scopes: Scope[] }): Promise<CreatedApiKey> {
+    if (!teamIdPattern.test(input.teamId)) {
+      throw AppError.validation([{ path: 'team', message: 'must look like team_<letters, digits, "_" or "-">' }]);
+    }
+    if (input.scopes.length === 0) throw AppError.validation([{ path: 'scopes', message: 'at least one scope is required' }]);
+    const keyId = newApiKeyId();
+    const secret = randomBytes(32).toString('hex');
+    const uniqueScopes = [...new Set(input.scopes)];
+    await this.db.transaction().execute(async (tx) => {
+      await tx.insertInto('teams').values({ id: input.teamId }).onConflict((oc) => oc.column('id').doNothing()).execute();
+      await tx
+        .insertInto('api_keys')
+        .values({
+          id: keyId,
+          team_id: input.teamId,
+          name: input.name ?? null,
+          secret_hash: hashSecret(this.pepper, secret),
+          scopes: uniqueScopes,
+        })
+        .execute();
+    });
+    return { teamId: input.teamId, keyId, apiKey: `dncsk_${keyId.slice('key_'.length)}_${secret}`, scopes: uniqueScopes };
+  }
+
+  /** Returns false when no such key exists. Revoking twice is harmless. */
+  async revoke(keyId: string): Promise<boolean> {
+    const result = await this.db
+      .updateTable('api_keys')
+      .set({ revoked_at: new Date() })
+      .where('id', '=', keyId)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    if (result.numUpdatedRows > 0n) return true;
+    const exists = await this.db.selectFrom('api_keys').select('id').where('id', '=', keyId).executeTakeFirst();
+    return exists !== undefined;
+  }
+
+  async list(teamId: string) {
+    const rows = await this.db
+      .selectFrom('api_keys')
+      .select(['id', 'team_id', 'name', 'scopes', 'created_at', 'revoked_at'])
+      .where('team_id', '=', teamId)
+      .orderBy('created_at')
+      .execute();
+    return rows.map((row) => ({
+      keyId: row.id,
+      teamId: row.team_id,
+      name: row.name,
+      scopes: row.scopes,
+      createdAt: row.created_at.toISOString(),
+      revokedAt: row.revoked_at?.toISOString() ?? null,
+    }));
+  }
+
+  /** The key's principal, or null when the key is unknown, revoked or its secret is wrong. */
+  async authenticate(apiKey: string): Promise<ApiKeyPrincipal | null> {
+    const match = API_KEY_PATTERN.exec(apiKey);
+    if (!match) return null;
+    const keyId = `key_${match[1]}`;
+    const secret = match[2]!;
+    const key = await this.findKey(keyId);
+    if (!key || key.revoked) return null;
+    const presented = Buffer.from(hashSecret(this.pepper, secret), 'hex');
+    const stored = Buffer.from(key.secretHash, 'hex');
+    if (presented.length !== stored.length || !timingSafeEqual(presented, stored)) return null;
+    return { keyId, teamId: key.teamId, scopes: key.scopes };
+  }
+
+  private async findKey(keyId: string): Promise<CachedKey | undefined> {
+    const now = Date.now();
+    const cached = this.cache.get(keyId);
+    if (cached && cached.expiresAt > now) return cached;
+    const row = await this.db
+      .selectFrom('api_keys')
+      .select(['team_id', 'secret_hash', 'scopes', 'revoked_at'])
+      .where('id', '=', keyId)
+      .executeTakeFirst();
+    if (!row) {
+      this.cache.delete(keyId);
+      return undefined;
+    }
+    const key: CachedKey = {
+      teamId: row.team_id,
+      secretHash: row.secret_hash,
+      scopes: row.scopes.filter((scope): scope is Scope => (scopes as readonly string[]).includes(scope)),
+      revoked: row.revoked_at !== null,
+      expiresAt: now + this.cacheTtlMs,
+    };
+    // Bounded: a flood of distinct keys cannot grow memory without limit.
+    if (this.cache.size >= 10_000) this.cache.clear();
+    this.cache.set(keyId, key);
+    return key;
+  }
+}

@@ -1,0 +1,89 @@
+// The audit trail. Events are rows written in the same transaction as the change they record
+// (see entries.ts); the worker relays new rows to the log stream and marks them relayed.
+import { sql } from 'kysely';
+import type { Db } from './db/database';
+import type { AuditAction, AuditEventRow, AuditSource } from './db/schema';
+import type { Logger } from './logger';
+
+export const auditActions = [
+  'dnc.entry.added',
+  'dnc.entry.deleted',
+  'dnc.bulk_delete.submitted',
+  'dnc.bulk_delete.cancelled',
+] as const satisfies readonly AuditAction[];
+
+/** An audit event as the API shows it. */
+export interface AuditEvent {
+  $id: string;
+  teamId: string;
+  action: AuditAction;
+  entryId: string | null;
+  url: string | null;
+  reason: string | null;
+  apiKeyId: string | null;
+  source: AuditSource;
+  jobId: string | null;
+  requestId: string | null;
+  occurredAt: string;
+}
+
+export function toAuditEvent(row: AuditEventRow): AuditEvent {
+  return {
+    $id: row.id,
+    teamId: row.team_id,
+    action: row.action,
+    entryId: row.entry_id,
+    url: row.url,
+    reason: row.reason,
+    apiKeyId: row.api_key_id,
+    source: row.source,
+    jobId: row.job_id,
+    requestId: row.request_id,
+    occurredAt: row.occurred_at.toISOString(),
+  };
+}
+
+export interface AuditQuery {
+  limit: number;
+  offset: number;
+  action?: AuditAction | undefined;
+  entryId?: string | undefined;
+  jobId?: string | undefined;
+}
+
+export async function listAuditEvents(db: Db, teamId: string, query: AuditQuery) {
+  let filtered = db.selectFrom('audit_events').where('team_id', '=', teamId);
+  if (query.action) filtered = filtered.where('action', '=', query.action);
+  if (query.entryId) filtered = filtered.where('entry_id', '=', query.entryId);
+  if (query.jobId) filtered = filtered.where('job_id', '=', query.jobId);
+  const [rows, count] = await Promise.all([
+    filtered.selectAll().orderBy('seq', 'desc').limit(query.limit).offset(query.offset).execute(),
+    filtered.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow(),
+  ]);
+  return { events: rows.map(toAuditEvent), total: Number(count.total), limit: query.limit, offset: query.offset };
+}
+
+// Any constant works; it only has to be the same in every worker.
+const RELAY_LOCK_KEY = 0x646e6361; // "dnca"
+
+/**
+ * Logs up to `batchSize` unrelayed events, oldest first, and marks them relayed. One relay runs
+ * at a time across all workers (a transaction-scoped advisory lock), so events leave in order.
+ * A crash after logging and before commit logs them again: at least once, never lost.
+ * Returns how many events were relayed.
+ */
+export async function relayAuditEvents(db: Db, auditLogger: Logger, batchSize = 500): Promise<number> {
+  return db.transaction().execute(async (tx) => {
+    const lock = await sql<{ locked: boolean }>`select pg_try_advisory_xact_lock(${RELAY_LOCK_KEY}) as locked`.execute(tx);
+    if (!lock.rows[0]?.locked) return 0;
+    const rows = await tx.selectFrom('audit_events').selectAll().where('relayed_at', 'is', null).orderBy('seq').limit(batchSize).execute();
+    if (rows.length === 0) return 0;
+    for (const row of rows) auditLogger.info({ audit: true, event: toAuditEvent(row) }, row.action);
+    await tx
+      .updateTable('audit_events')
+      .set({ relayed_at: new Date() })
+      .where('seq', 'in', rows.map((row) => row.seq))
+      .execute();
+    return rows.length;
+  });
+}

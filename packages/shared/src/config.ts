@@ -1,0 +1,130 @@
+// The one place that reads process.env. Every process parses its configuration once at boot;
+// a bad value stops it with a message naming the variable instead of failing later.
+import { z } from 'zod';
+
+const DEV_PEPPER = 'dev-only-pepper-do-not-use-in-production-0000';
+
+const integer = (defaultValue: number, min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z.coerce.number().int().min(min).max(max).default(defaultValue);
+
+const postgresUrl = z
+  .string()
+  .url()
+  .refine((value) => /^postgres(ql)?:\/\//.test(value), 'must start with postgres:// or postgresql://');
+const redisUrl = z
+  .string()
+  .url()
+  .refine((value) => /^rediss?:\/\//.test(value), 'must start with redis:// or rediss://');
+
+const envSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+    PORT: integer(3000, 0, 65535),
+    DATABASE_URL: postgresUrl.default('postgres://postgres@127.0.0.1:5432/dnc'),
+    REDIS_URL: redisUrl.default('redis://127.0.0.1:6379'),
+    REDIS_PREFIX: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, "_", "." or "-" (1-64 chars)')
+      .default('dnc'),
+    RATE_LIMIT_WINDOW_MS: integer(60_000, 100),
+    DNC_WRITE_LIMIT: integer(30, 1),
+    DNC_BULK_LIMIT: integer(10, 1),
+    DNC_READ_LIMIT: integer(60, 1),
+    JOBS_READ_LIMIT: integer(120, 1),
+    DNC_WRITE_RESERVED_FOR_SYNC: integer(5, 0),
+    CHECK_CACHE_TTL_MS: integer(300_000, 1),
+    BULK_MAX_IDS: integer(10_000, 1, 100_000),
+    WORKER_CONCURRENCY: integer(4, 1, 256),
+    RECONCILE_INTERVAL_MS: integer(30_000, 100),
+    AUDIT_RELAY_INTERVAL_MS: integer(1_000, 10),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    API_KEY_PEPPER: z.string().min(32, 'must be at least 32 characters').optional(),
+  })
+  .superRefine((env, ctx) => {
+    if (env.DNC_WRITE_RESERVED_FOR_SYNC >= env.DNC_WRITE_LIMIT) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DNC_WRITE_RESERVED_FOR_SYNC'],
+        message: `must be below DNC_WRITE_LIMIT (${env.DNC_WRITE_LIMIT}), or bulk jobs could never run`,
+      });
+    }
+    if (env.NODE_ENV === 'production' && !env.API_KEY_PEPPER) {
+      ctx.addIssue({ code: 'custom', path: ['API_KEY_PEPPER'], message: 'is required when NODE_ENV=production' });
+    }
+  });
+
+export type RateLimitClass = 'dnc-write' | 'dnc-bulk' | 'dnc-read' | 'jobs-read';
+
+export interface Config {
+  nodeEnv: 'development' | 'test' | 'production';
+  port: number;
+  databaseUrl: string;
+  redisUrl: string;
+  redisPrefix: string;
+  rateLimit: {
+    windowMs: number;
+    limits: Record<RateLimitClass, number>;
+    /** Slots of each dnc-write window that bulk jobs never take. */
+    writeReservedForSync: number;
+  };
+  checkCacheTtlMs: number;
+  bulkMaxIds: number;
+  workerConcurrency: number;
+  reconcileIntervalMs: number;
+  auditRelayIntervalMs: number;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  apiKeyPepper: string;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Parses the environment (process.env unless given) or throws a ConfigError naming each bad variable. */
+export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
+  // Empty strings mean "not set", as in most .env tooling.
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== ''));
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration — ${problems.join('; ')}`);
+  }
+  const env = parsed.data;
+  return {
+    nodeEnv: env.NODE_ENV,
+    port: env.PORT,
+    databaseUrl: env.DATABASE_URL,
+    redisUrl: env.REDIS_URL,
+    redisPrefix: env.REDIS_PREFIX,
+    rateLimit: {
+      windowMs: env.RATE_LIMIT_WINDOW_MS,
+      limits: {
+        'dnc-write': env.DNC_WRITE_LIMIT,
+        'dnc-bulk': env.DNC_BULK_LIMIT,
+        'dnc-read': env.DNC_READ_LIMIT,
+        'jobs-read': env.JOBS_READ_LIMIT,
+      },
+      writeReservedForSync: env.DNC_WRITE_RESERVED_FOR_SYNC,
+    },
+    checkCacheTtlMs: env.CHECK_CACHE_TTL_MS,
+    bulkMaxIds: env.BULK_MAX_IDS,
+    workerConcurrency: env.WORKER_CONCURRENCY,
+    reconcileIntervalMs: env.RECONCILE_INTERVAL_MS,
+    auditRelayIntervalMs: env.AUDIT_RELAY_INTERVAL_MS,
+    logLevel: env.LOG_LEVEL,
+    apiKeyPepper: env.API_KEY_PEPPER ?? DEV_PEPPER,
+  };
+}
+
+/** For entry points: parse or print one line and exit, never a stack trace. */
+export function loadConfigOrExit(): Config {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,56 @@
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import type { Database } from './schema';
+
+export type Db = Kysely<Database>;
+
+// A request that cannot get a connection fails fast (→ 503) instead of hanging.
+const CONNECT_TIMEOUT_MS = 1_500;
+
+// int8 (counts, bigserial) as JS numbers: our values stay far below 2^53.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number.parseInt(value, 10));
+
+export interface CreateDbOptions {
+  maxConnections?: number;
+  onPoolError?: (error: Error) => void;
+}
+
+export function createDb(databaseUrl: string, options: CreateDbOptions = {}): Db {
+  const pool = new pg.Pool({
+    connectionString: databaseUrl,
+    max: options.maxConnections ?? 10,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    idleTimeoutMillis: 30_000,
+  });
+  // An idle client losing its connection must not crash the process; the next query reconnects.
+  pool.on('error', (error) => options.onPoolError?.(error));
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+}
+
+/** A URL for the same server's maintenance database, to create or drop databases from. */
+export function maintenanceUrl(databaseUrl: string): { url: string; database: string } {
+  const url = new URL(databaseUrl);
+  const database = decodeURIComponent(url.pathname.replace(/^\//, '')) || 'postgres';
+  url.pathname = '/postgres';
+  return { url: url.toString(), database };
+}
+
+/** Creates the database named in the URL if it does not exist. Safe when several processes race. */
+export async function ensureDatabaseExists(databaseUrl: string): Promise<void> {
+  const { url, database } = maintenanceUrl(databaseUrl);
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS * 2 });
+  await client.connect();
+  try {
+    const found = await client.query('select 1 from pg_database where datname = $1', [database]);
+    if (found.rowCount) return;
+    try {
+      await client.query(`create database ${pg.escapeIdentifier(database)}`);
+    } catch (error) {
+      // 42P04 duplicate_database, 23505 unique_violation: another process created it first.
+      const code = (error as { code?: string }).code;
+      if (code !== '42P04' && code !== '23505') throw error;
+    }
+  } finally {
+    await client.end();
+  }
+}

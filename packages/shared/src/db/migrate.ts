@@ -1,0 +1,22 @@
+import { Migrator, type Migration, type MigrationProvider } from 'kysely';
+import type { Db } from './database';
+import * as initial from './migrations/2026-11-26T09-00-00_initial';
+
+// Listed explicitly (not read from disk) so they work the same under tsx, in a bundle or in Docker.
+// Names are timestamps: kysely applies them in name order.
+const migrations: Record<string, Migration> = {
+  '2026-11-26T09-00-00_initial': initial,
+};
+
+const provider: MigrationProvider = { getMigrations: async () => migrations };
+
+/**
+ * Applies every pending migration. Kysely holds a Postgres advisory lock for the run, so several
+ * processes starting at once apply each migration exactly once.
+ */
+export async function migrateToLatest(db: Db): Promise<string[]> {
+  const migrator = new Migrator({ db, provider });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

@@ -1,0 +1,67 @@
+// Kysely's view of the tables. Migrations are the authority; keep this in step with them.
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+
+type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+
+export interface TeamsTable {
+  id: string;
+  created_at: CreatedAt;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  team_id: string;
+  name: string | null;
+  /** HMAC-SHA256(pepper, secret), hex. The secret itself is never stored. */
+  secret_hash: string;
+  scopes: string[];
+  created_at: CreatedAt;
+  revoked_at: NullableTimestamp;
+}
+
+export interface DncEntriesTable {
+  id: string;
+  team_id: string;
+  url: string;
+  reason: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export type AuditAction =
+  | 'dnc.entry.added'
+  | 'dnc.entry.deleted'
+  | 'dnc.bulk_delete.submitted'
+  | 'dnc.bulk_delete.cancelled';
+export type AuditSource = 'api' | 'bulk';
+
+export interface AuditEventsTable {
+  /** Insertion order; the relay streams events in this order. */
+  seq: Generated<number>;
+  id: string;
+  team_id: string;
+  action: AuditAction;
+  entry_id: string | null;
+  url: string | null;
+  reason: string | null;
+  api_key_id: string | null;
+  source: AuditSource;
+  job_id: string | null;
+  request_id: string | null;
+  occurred_at: Timestamp;
+  relayed_at: NullableTimestamp;
+}
+
+export interface Database {
+  teams: TeamsTable;
+  api_keys: ApiKeysTable;
+  dnc_entries: DncEntriesTable;
+  audit_events: AuditEventsTable;
+}
+
+export type ApiKeyRow = Selectable<ApiKeysTable>;
+export type DncEntryRow = Selectable<DncEntriesTable>;
+export type AuditEventRow = Selectable<AuditEventsTable>;
+export type NewAuditEvent = Insertable<AuditEventsTable>;

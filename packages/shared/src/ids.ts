@@ -1,0 +1,21 @@
+import { randomInt } from 'node:crypto';
+
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+function randomAlphanumeric(length: number): string {
+  let out = '';
+  for (let i = 0; i < length; i++) out += ALPHABET[randomInt(ALPHABET.length)];
+  return out;
+}
+
+// 20 base-62 characters ≈ 119 bits: collisions are not a practical concern.
+export const newEntryId = () => `dnc_${randomAlphanumeric(20)}`;
+export const newJobId = () => `job_${randomAlphanumeric(20)}`;
+export const newAuditId = () => `aud_${randomAlphanumeric(20)}`;
+export const newApiKeyId = () => `key_${randomAlphanumeric(16)}`;
+
+export const entryIdPattern = /^dnc_[A-Za-z0-9]{1,64}$/;
+export const jobIdPattern = /^job_[A-Za-z0-9]{1,64}$/;
+export const auditIdPattern = /^aud_[A-Za-z0-9]{1,64}$/;
+export const teamIdPattern = /^team_[A-Za-z0-9_-]{1,64}$/;
+export const apiKeyIdPattern = /^key_[A-Za-z0-9]{1,64}$/;

@@ -1,0 +1,108 @@
+// Per-team sliding-window log (see ../../../README.md#rate-limits). One sorted set per team and
+// class holds the admission times of the last window; one Lua script, on Redis server time, trims
+// it, counts, and adds only what it admits — so the limit is exact across any number of API and
+// worker processes, and a refused request leaves nothing behind.
+import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { RateLimitClass } from './config';
+import { teamKey } from './redis';
+import { RedisScript } from './redis-script';
+
+const slidingWindowScript = new RedisScript(`
+local key = KEYS[1]
+local window = tonumber(ARGV[1])
+local limit = tonumber(ARGV[2])
+local wanted = tonumber(ARGV[3])
+local reserve = tonumber(ARGV[4])
+local member = ARGV[5]
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
+local used = redis.call('ZCARD', key)
+local usable = limit - reserve
+local granted = math.max(0, math.min(wanted, usable - used))
+for i = 1, granted do
+  redis.call('ZADD', key, now, member .. ':' .. i)
+end
+if granted > 0 then
+  redis.call('PEXPIRE', key, window)
+end
+used = used + granted
+-- When the oldest admission leaves the window (the next time "remaining" grows).
+local oldestFreesAt = now
+local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+if oldest[2] then oldestFreesAt = tonumber(oldest[2]) + window end
+-- When this caller (with its reserve) could next be admitted.
+local nextAdmitAt = now
+if used >= usable then
+  local index = used - usable
+  local blocking = redis.call('ZRANGE', key, index, index, 'WITHSCORES')
+  if blocking[2] then nextAdmitAt = tonumber(blocking[2]) + window end
+end
+return {granted, limit - used, oldestFreesAt, nextAdmitAt, now}
+`);
+
+export interface RateLimitDecision {
+  rateLimitClass: RateLimitClass;
+  limit: number;
+  windowMs: number;
+  /** Slots taken by this call (0 when refused). */
+  granted: number;
+  /** Slots left in the window after this call, for anyone without a reserve. */
+  remaining: number;
+  /** Epoch ms when the oldest admission in the window expires. */
+  oldestFreesAt: number;
+  /** Epoch ms when this caller could next be admitted (now when it still can). */
+  nextAdmitAt: number;
+  /** Redis server time of the decision, epoch ms. */
+  now: number;
+}
+
+export interface RateLimiterOptions {
+  prefix: string;
+  windowMs: number;
+  limits: Record<RateLimitClass, number>;
+}
+
+export class RateLimiter {
+  constructor(
+    private readonly redis: Redis,
+    private readonly options: RateLimiterOptions,
+  ) {}
+
+  limitOf(rateLimitClass: RateLimitClass): number {
+    return this.options.limits[rateLimitClass];
+  }
+
+  get windowMs(): number {
+    return this.options.windowMs;
+  }
+
+  /** Takes one slot for a request; `granted` is 0 when the team's window is spent. */
+  consume(teamId: string, rateLimitClass: RateLimitClass): Promise<RateLimitDecision> {
+    return this.acquire(teamId, rateLimitClass, { wanted: 1, reserve: 0 });
+  }
+
+  /**
+   * Takes up to `wanted` slots at once, never the last `reserve` ones of the window
+   * (bulk jobs leave those to synchronous writes).
+   */
+  async acquire(
+    teamId: string,
+    rateLimitClass: RateLimitClass,
+    { wanted, reserve }: { wanted: number; reserve: number },
+  ): Promise<RateLimitDecision> {
+    const limit = this.limitOf(rateLimitClass);
+    const member = randomBytes(9).toString('base64url');
+    const key = teamKey(this.options.prefix, teamId, 'ratelimit', rateLimitClass);
+    const reply = (await slidingWindowScript.run(this.redis, [key], [
+      this.options.windowMs,
+      limit,
+      wanted,
+      reserve,
+      member,
+    ])) as [number, number, number, number, number];
+    const [granted, remaining, oldestFreesAt, nextAdmitAt, now] = reply;
+    return { rateLimitClass, limit, windowMs: this.options.windowMs, granted, remaining, oldestFreesAt, nextAdmitAt, now };
+  }
+}

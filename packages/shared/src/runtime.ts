@@ -1,0 +1,86 @@
+// Wiring shared by every process: the connections and the services built on them.
+import { sql } from 'kysely';
+import type { Redis } from 'ioredis';
+import { ApiKeyService } from './api-keys';
+import { CheckCache } from './check-cache';
+import type { Config } from './config';
+import { createDb, type Db } from './db/database';
+import { createLogger, type Logger } from './logger';
+import { RateLimiter } from './rate-limiter';
+import { createRedis } from './redis';
+
+export interface Services {
+  config: Config;
+  logger: Logger;
+  db: Db;
+  redis: Redis;
+  rateLimiter: RateLimiter;
+  checkCache: CheckCache;
+  apiKeys: ApiKeyService;
+  close(): Promise<void>;
+}
+
+export function createServices(config: Config, options: { name: string; logger?: Logger }): Services {
+  const logger = options.logger ?? createLogger({ level: config.logLevel, name: options.name });
+  const db = createDb(config.databaseUrl, { onPoolError: (error) => logger.warn({ err: error }, 'idle Postgres connection lost') });
+  const redis = createRedis(config.redisUrl);
+  // ioredis reports every failed reconnect; one warning per outage is enough.
+  let redisDown = false;
+  redis.on('error', (error: Error) => {
+    if (!redisDown) logger.warn({ err: error }, 'Redis connection error');
+    redisDown = true;
+  });
+  redis.on('ready', () => {
+    redisDown = false;
+  });
+  return {
+    config,
+    logger,
+    db,
+    redis,
+    rateLimiter: new RateLimiter(redis, { prefix: config.redisPrefix, ...config.rateLimit }),
+    checkCache: new CheckCache(redis, { prefix: config.redisPrefix, ttlMs: config.checkCacheTtlMs }),
+    apiKeys: new ApiKeyService(db, config.apiKeyPepper),
+    async close() {
+      await Promise.allSettled([db.destroy(), redis.quit()]);
+    },
+  };
+}
+
+/** A URL fit for an error message: the password is masked. */
+export function displayUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(unparseable URL)';
+  }
+}
+
+export const howToStart = {
+  postgres: 'start it (here: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start; with Docker: docker compose up -d postgres) or set DATABASE_URL',
+  redis: 'start it (here: redis-server --daemonize yes; with Docker: docker compose up -d redis) or set REDIS_URL',
+};
+
+/** Fails with one readable line when Postgres or Redis cannot be reached at boot. */
+export async function checkDependencies(services: Pick<Services, 'config' | 'db' | 'redis'>): Promise<void> {
+  try {
+    await sql`select 1`.execute(services.db);
+  } catch (error) {
+    throw new Error(`Cannot reach Postgres at ${displayUrl(services.config.databaseUrl)} (${(error as Error).message}): ${howToStart.postgres}`);
+  }
+  try {
+    await services.redis.ping();
+  } catch (error) {
+    throw new Error(`Cannot reach Redis at ${displayUrl(services.config.redisUrl)} (${(error as Error).message}): ${howToStart.redis}`);
+  }
+}
+
+/** True when both stores answer within the deadline (for /readyz). */
+export async function dependenciesReady(services: Pick<Services, 'db' | 'redis'>, timeoutMs = 1_500): Promise<{ postgres: boolean; redis: boolean }> {
+  const within = <T>(promise: Promise<T>) =>
+    Promise.race([promise.then(() => true), new Promise<boolean>((resolve) => setTimeout(resolve, timeoutMs, false))]).catch(() => false);
+  const [postgres, redis] = await Promise.all([within(sql`select 1`.execute(services.db)), within(services.redis.ping())]);
+  return { postgres, redis };
+}
