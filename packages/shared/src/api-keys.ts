@@ -59,7 +59,11 @@ export class ApiKeyService {
     const secret = randomBytes(32).toString('hex');
     const uniqueScopes = [...new Set(input.scopes)];
     await this.db.transaction().execute(async (tx) => {
-      await tx.insertInto('teams').values({ id: input.teamId }).onConflict((oc) => oc.column('id').doNothing()).execute();
+      await tx
+        .insertInto('teams')
+        .values({ id: input.teamId })
+        .onConflict((oc) => oc.column('id').doNothing())
+        .execute();
       await tx
         .insertInto('api_keys')
         .values({

@@ -82,7 +82,11 @@ export async function relayAuditEvents(db: Db, auditLogger: Logger, batchSize = 
     await tx
       .updateTable('audit_events')
       .set({ relayed_at: new Date() })
-      .where('seq', 'in', rows.map((row) => row.seq))
+      .where(
+        'seq',
+        'in',
+        rows.map((row) => row.seq),
+      )
       .execute();
     return rows.length;
   });

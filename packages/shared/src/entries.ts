@@ -140,7 +140,11 @@ export async function listEntries(db: Db, teamId: string, page: { limit: number;
       .limit(page.limit)
       .offset(page.offset)
       .execute(),
-    db.selectFrom('dnc_entries').select((eb) => eb.fn.countAll<number>().as('total')).where('team_id', '=', teamId).executeTakeFirstOrThrow(),
+    db
+      .selectFrom('dnc_entries')
+      .select((eb) => eb.fn.countAll<number>().as('total'))
+      .where('team_id', '=', teamId)
+      .executeTakeFirstOrThrow(),
   ]);
   return { entries: rows.map(toEntry), total: Number(count.total), limit: page.limit, offset: page.offset };
 }
@@ -206,7 +210,10 @@ export async function deleteEntries(
     left join deleted on deleted.id = requested.entry_id`.execute(db);
   const outcomes = new Map<string, DeletionOutcome>();
   for (const row of result.rows) {
-    outcomes.set(row.entry_id, row.deleted ? 'deleted' : row.owner_team_id !== null && row.owner_team_id !== teamId ? 'forbidden' : 'not_found');
+    outcomes.set(
+      row.entry_id,
+      row.deleted ? 'deleted' : row.owner_team_id !== null && row.owner_team_id !== teamId ? 'forbidden' : 'not_found',
+    );
   }
   return outcomes;
 }

@@ -67,8 +67,12 @@ export function isDependencyUnavailable(error: unknown): boolean {
   if (typeof code === 'string' && (pgUnavailableCodes.has(code) || networkErrorCodes.has(code))) return true;
   const message = error.message;
   return (
-    /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(message) ||
-    /Connection is closed|Command timed out|Stream isn't writeable|enableOfflineQueue|MaxRetriesPerRequest|Reached the max retries/i.test(message) ||
+    /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(
+      message,
+    ) ||
+    /Connection is closed|Command timed out|Stream isn't writeable|enableOfflineQueue|MaxRetriesPerRequest|Reached the max retries/i.test(
+      message,
+    ) ||
     (error.cause !== undefined && isDependencyUnavailable(error.cause))
   );
 }

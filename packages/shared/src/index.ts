@@ -15,3 +15,4 @@ export * from './redis';
 export * from './redis-script';
 export * from './runtime';
 export * from './schemas';
+export * from './lifecycle';

@@ -95,13 +95,13 @@ export class RateLimiter {
     const limit = this.limitOf(rateLimitClass);
     const member = randomBytes(9).toString('base64url');
     const key = teamKey(this.options.prefix, teamId, 'ratelimit', rateLimitClass);
-    const reply = (await slidingWindowScript.run(this.redis, [key], [
-      this.options.windowMs,
-      limit,
-      wanted,
-      reserve,
-      member,
-    ])) as [number, number, number, number, number];
+    const reply = (await slidingWindowScript.run(this.redis, [key], [this.options.windowMs, limit, wanted, reserve, member])) as [
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
     const [granted, remaining, oldestFreesAt, nextAdmitAt, now] = reply;
     return { rateLimitClass, limit, windowMs: this.options.windowMs, granted, remaining, oldestFreesAt, nextAdmitAt, now };
   }

@@ -59,7 +59,8 @@ export function displayUrl(url: string): string {
 }
 
 export const howToStart = {
-  postgres: 'start it (here: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start; with Docker: docker compose up -d postgres) or set DATABASE_URL',
+  postgres:
+    'start it (here: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start; with Docker: docker compose up -d postgres) or set DATABASE_URL',
   redis: 'start it (here: redis-server --daemonize yes; with Docker: docker compose up -d redis) or set REDIS_URL',
 };
 
@@ -68,7 +69,9 @@ export async function checkDependencies(services: Pick<Services, 'config' | 'db'
   try {
     await sql`select 1`.execute(services.db);
   } catch (error) {
-    throw new Error(`Cannot reach Postgres at ${displayUrl(services.config.databaseUrl)} (${(error as Error).message}): ${howToStart.postgres}`);
+    throw new Error(
+      `Cannot reach Postgres at ${displayUrl(services.config.databaseUrl)} (${(error as Error).message}): ${howToStart.postgres}`,
+    );
   }
   try {
     await services.redis.ping();
@@ -78,7 +81,10 @@ export async function checkDependencies(services: Pick<Services, 'config' | 'db'
 }
 
 /** True when both stores answer within the deadline (for /readyz). */
-export async function dependenciesReady(services: Pick<Services, 'db' | 'redis'>, timeoutMs = 1_500): Promise<{ postgres: boolean; redis: boolean }> {
+export async function dependenciesReady(
+  services: Pick<Services, 'db' | 'redis'>,
+  timeoutMs = 1_500,
+): Promise<{ postgres: boolean; redis: boolean }> {
   const within = <T>(promise: Promise<T>) =>
     Promise.race([promise.then(() => true), new Promise<boolean>((resolve) => setTimeout(resolve, timeoutMs, false))]).catch(() => false);
   const [postgres, redis] = await Promise.all([within(sql`select 1`.execute(services.db)), within(services.redis.ping())]);

@@ -27,9 +27,7 @@ export const addEntryBody = z.object({
 });
 
 export const batchAddBody = z.object({
-  entries: z
-    .array(z.object({ url: z.string().min(1, 'is required') }))
-    .min(1, 'must contain at least one entry'),
+  entries: z.array(z.object({ url: z.string().min(1, 'is required') })).min(1, 'must contain at least one entry'),
 });
 
 export const pageQuery = {

@@ -30,11 +30,7 @@ export interface DncEntriesTable {
   updated_at: Timestamp;
 }
 
-export type AuditAction =
-  | 'dnc.entry.added'
-  | 'dnc.entry.deleted'
-  | 'dnc.bulk_delete.submitted'
-  | 'dnc.bulk_delete.cancelled';
+export type AuditAction = 'dnc.entry.added' | 'dnc.entry.deleted' | 'dnc.bulk_delete.submitted' | 'dnc.bulk_delete.cancelled';
 export type AuditSource = 'api' | 'bulk';
 
 export interface AuditEventsTable {

@@ -1,0 +1,120 @@
+import { randomUUID } from 'node:crypto';
+import {
+  AppError,
+  isAppError,
+  isDependencyUnavailable,
+  looksLikeApiKey,
+  type ApiKeyService,
+  type Logger,
+  type RateLimitClass,
+  type RateLimitDecision,
+  type RateLimiter,
+  type Scope,
+} from '@dnc/shared';
+import express, { type ErrorRequestHandler, type RequestHandler, type Response } from 'express';
+import { errorStatus } from './error-status';
+import { contextOf, principalOf } from './request-context';
+
+const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+const SERVICE_UNAVAILABLE_RETRY_AFTER_S = 5;
+
+/** Echoes a sane X-Request-Id or makes one; it reaches the logs, the audit trail and the response. */
+export function assignRequestId(headerValue: string | undefined): string {
+  return headerValue && REQUEST_ID_PATTERN.test(headerValue) ? headerValue : randomUUID();
+}
+
+export function authenticate(apiKeys: ApiKeyService, requiredScope: Scope): RequestHandler {
+  return async (req, res, next) => {
+    const header = req.headers.authorization;
+    const match = header ? /^Bearer +(\S+)\s*$/i.exec(header) : null;
+    const token = match?.[1];
+    if (!token || !looksLikeApiKey(token)) {
+      res.setHeader('WWW-Authenticate', 'Bearer');
+      throw new AppError('missing_api_key', 'Send your API key as "Authorization: Bearer <api key>"');
+    }
+    const principal = await apiKeys.authenticate(token);
+    if (!principal) {
+      res.setHeader('WWW-Authenticate', 'Bearer error="invalid_token"');
+      throw new AppError('invalid_api_key', 'The API key is unknown or has been revoked');
+    }
+    contextOf(res).principal = principal;
+    if (!principal.scopes.includes(requiredScope)) {
+      throw new AppError('insufficient_scope', `This API key lacks the "${requiredScope}" scope`);
+    }
+    next();
+  };
+}
+
+function setRateLimitHeaders(res: Response, decision: RateLimitDecision): void {
+  const windowSeconds = Math.max(1, Math.ceil(decision.windowMs / 1000));
+  const secondsUntilSlotFrees = Math.max(0, Math.ceil((decision.oldestFreesAt - decision.now) / 1000));
+  res.setHeader('RateLimit-Policy', `"${decision.rateLimitClass}";q=${decision.limit};w=${windowSeconds}`);
+  res.setHeader('RateLimit', `"${decision.rateLimitClass}";r=${Math.max(0, decision.remaining)};t=${secondsUntilSlotFrees}`);
+}
+
+/** Takes one slot of the team's budget for this class, or answers 429. Runs after authentication. */
+export function rateLimit(limiter: RateLimiter, rateLimitClass: RateLimitClass): RequestHandler {
+  return async (_req, res, next) => {
+    const decision = await limiter.consume(principalOf(res).teamId, rateLimitClass);
+    setRateLimitHeaders(res, decision);
+    if (decision.granted === 0) {
+      const retryAfter = Math.max(1, Math.ceil((decision.nextAdmitAt - decision.now) / 1000));
+      res.setHeader('Retry-After', String(retryAfter));
+      throw new AppError('rate_limit_exceeded', `Rate limit of ${decision.limit} ${rateLimitClass} requests per window exceeded`, {
+        extra: { resetTime: new Date(decision.nextAdmitAt).toISOString(), retryAfter },
+      });
+    }
+    next();
+  };
+}
+
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+/** JSON bodies, parsed only after authentication and rate limiting (the contract's order of checks). */
+export const jsonBody: RequestHandler = express.json({ limit: MAX_BODY_BYTES, strict: false });
+
+export const routeNotFound: RequestHandler = (req) => {
+  throw new AppError('not_found', `No route for ${req.method} ${req.path}`);
+};
+
+interface BodyParserError extends Error {
+  type?: string;
+  status?: number;
+}
+
+function toAppError(error: unknown): AppError {
+  if (isAppError(error)) return error;
+  const parserError = error as BodyParserError;
+  switch (parserError?.type) {
+    case 'entity.too.large':
+      return new AppError('payload_too_large', `Request bodies are limited to ${MAX_BODY_BYTES} bytes`);
+    case 'entity.parse.failed':
+      return AppError.validation([{ path: 'body', message: 'is not valid JSON' }], 'Malformed JSON body');
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+    case 'request.aborted':
+    case 'request.size.invalid':
+      return AppError.validation([{ path: 'body', message: parserError.message }], 'The request body could not be read');
+    default:
+      break;
+  }
+  if (isDependencyUnavailable(error)) {
+    return new AppError('service_unavailable', 'A backing service is temporarily unavailable; retry shortly', { cause: error });
+  }
+  return new AppError('internal_error', 'An unexpected error occurred', { cause: error });
+}
+
+/** Maps every error to the contract's error body. 500s and 503s hide their detail and are logged. */
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (error, req, res, _next) => {
+    const appError = toAppError(error);
+    const status = errorStatus[appError.code];
+    const requestLogger: Logger = (req as { log?: Logger }).log ?? logger;
+    if (status >= 500) requestLogger.error({ err: error, code: appError.code }, 'request failed');
+    if (appError.code === 'service_unavailable' && !res.getHeader('Retry-After')) {
+      res.setHeader('Retry-After', String(SERVICE_UNAVAILABLE_RETRY_AFTER_S));
+    }
+    if (res.headersSent) return;
+    res.status(status).json({ error: appError.code, message: appError.message, data: appError.data, ...appError.extra });
+  };
+}

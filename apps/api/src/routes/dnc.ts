@@ -1,0 +1,81 @@
+// The /v1/dnc routes: authenticate → scope → rate limit → validate → call the domain → respond.
+import {
+  addEntries,
+  addEntry,
+  addEntryBody,
+  AppError,
+  auditQuery,
+  batchAddBody,
+  checkQuery,
+  checkUrl,
+  deleteEntry,
+  deleteEntryBody,
+  deleteEntryParams,
+  deleteEntryQuery,
+  listAuditEvents,
+  listEntries,
+  listEntriesQuery,
+  MAX_BATCH_ADD_ENTRIES,
+  type RateLimitClass,
+  type Scope,
+  type Services,
+} from '@dnc/shared';
+import { Router, type RequestHandler } from 'express';
+import { authenticate, jsonBody, rateLimit } from '../http/middleware';
+import { actorOf, principalOf } from '../http/request-context';
+import { sendData } from '../http/respond';
+import { parseInput } from '../http/validate';
+
+export function dncRouter(services: Services): Router {
+  const router = Router();
+  const deps = { db: services.db, checkCache: services.checkCache };
+  const guard = (scope: Scope, rateLimitClass: RateLimitClass): RequestHandler[] => [
+    authenticate(services.apiKeys, scope),
+    rateLimit(services.rateLimiter, rateLimitClass),
+  ];
+
+  router.post('/', ...guard('dnc:write', 'dnc-write'), jsonBody, async (req, res) => {
+    const body = parseInput(addEntryBody, req.body, 'body');
+    const entry = await addEntry(deps, actorOf(res), body);
+    sendData(res, 201, entry, 'Added to Do Not Contact list');
+  });
+
+  router.post('/batch', ...guard('dnc:write', 'dnc-bulk'), jsonBody, async (req, res) => {
+    const entries = (req.body as { entries?: unknown } | undefined)?.entries;
+    if (Array.isArray(entries) && entries.length > MAX_BATCH_ADD_ENTRIES) {
+      throw new AppError('payload_too_large', `A batch holds at most ${MAX_BATCH_ADD_ENTRIES} entries (got ${entries.length})`);
+    }
+    const body = parseInput(batchAddBody, req.body, 'body');
+    const result = await addEntries(
+      deps,
+      actorOf(res),
+      body.entries.map((entry) => entry.url),
+    );
+    sendData(res, 201, result, `Added ${result.added}, ${result.duplicates} duplicate(s), ${result.errors} error(s)`);
+  });
+
+  router.get('/', ...guard('dnc:read', 'dnc-read'), async (req, res) => {
+    const page = parseInput(listEntriesQuery, req.query, 'query');
+    sendData(res, 200, await listEntries(services.db, principalOf(res).teamId, page));
+  });
+
+  router.get('/check', ...guard('dnc:read', 'dnc-read'), async (req, res) => {
+    const { url } = parseInput(checkQuery, req.query, 'query');
+    sendData(res, 200, await checkUrl(deps, principalOf(res).teamId, url));
+  });
+
+  router.get('/audit', ...guard('dnc:read', 'dnc-read'), async (req, res) => {
+    const query = parseInput(auditQuery, req.query, 'query');
+    sendData(res, 200, await listAuditEvents(services.db, principalOf(res).teamId, query));
+  });
+
+  router.delete('/:id', ...guard('dnc:write', 'dnc-write'), jsonBody, async (req, res) => {
+    const { id } = parseInput(deleteEntryParams, req.params, 'params');
+    const body = parseInput(deleteEntryBody, req.body, 'body');
+    const query = parseInput(deleteEntryQuery, req.query, 'query');
+    await deleteEntry(deps, actorOf(res), { entryId: id, reason: body?.reason ?? query.reason ?? null });
+    sendData(res, 200, { message: 'DNC entry deleted successfully' });
+  });
+
+  return router;
+}

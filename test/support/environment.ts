@@ -1,0 +1,105 @@
+// Per-test-file infrastructure: a database cloned from the migrated template, a Redis key prefix
+// of its own, and helpers to run the real API in-process or as child processes.
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { createLogger, createServices, loadConfig, type Config, type CreatedApiKey, type Scope, type Services } from '@dnc/shared';
+import pg from 'pg';
+import { inject } from 'vitest';
+import { createApp } from '../../apps/api/src/app';
+
+export interface TestEnvironment {
+  /** Environment variables that point a process at this file's database and Redis prefix. */
+  env: Record<string, string>;
+  config: Config;
+  services: Services;
+  createKey(teamId: string, scopes?: Scope[]): Promise<CreatedApiKey>;
+  /** Runs the real API in this process, with optional config overrides; closed on cleanup. */
+  startApi(overrides?: Record<string, string>): Promise<RunningApi>;
+  cleanup(): Promise<void>;
+}
+
+export interface RunningApi {
+  baseUrl: string;
+  services: Services;
+  close(): Promise<void>;
+}
+
+async function cloneTemplate(serverUrl: string, template: string, database: string) {
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  try {
+    // Concurrent clones of one template can collide ("being accessed by other users"): retry.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await admin.query(`create database ${pg.escapeIdentifier(database)} template ${pg.escapeIdentifier(template)}`);
+        return;
+      } catch (error) {
+        if ((error as { code?: string }).code !== '55006' || attempt >= 50) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 50 + Math.random() * 150));
+      }
+    }
+  } finally {
+    await admin.end();
+  }
+}
+
+export function databaseUrlFor(serverUrl: string, database: string): string {
+  const url = new URL(serverUrl);
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
+export async function createTestEnvironment(overrides: Record<string, string> = {}): Promise<TestEnvironment> {
+  const serverUrl = inject('postgresServerUrl');
+  const suffix = randomBytes(5).toString('hex');
+  const database = `dnc_test_${suffix}`;
+  await cloneTemplate(serverUrl, inject('templateDatabase'), database);
+
+  const env: Record<string, string> = {
+    NODE_ENV: 'test',
+    DATABASE_URL: databaseUrlFor(serverUrl, database),
+    REDIS_URL: inject('redisUrl'),
+    REDIS_PREFIX: `test_${suffix}`,
+    LOG_LEVEL: 'silent',
+    API_KEY_PEPPER: 'test-pepper-0123456789abcdef0123456789abcdef',
+    ...overrides,
+  };
+  const config = loadConfig(env);
+  const services = createServices(config, { name: 'test', logger: createLogger({ level: 'silent', name: 'test' }) });
+  const closers: (() => Promise<void>)[] = [];
+
+  return {
+    env,
+    config,
+    services,
+    createKey: (teamId, scopes = ['dnc:read', 'dnc:write']) => services.apiKeys.create({ teamId, scopes }),
+    async startApi(apiOverrides = {}) {
+      const apiConfig = loadConfig({ ...env, ...apiOverrides });
+      const apiServices = createServices(apiConfig, { name: 'api', logger: createLogger({ level: 'silent', name: 'api' }) });
+      const server = createApp(apiServices).listen(0, '127.0.0.1');
+      await once(server, 'listening');
+      const { port } = server.address() as AddressInfo;
+      let closed = false;
+      const close = async () => {
+        if (closed) return;
+        closed = true;
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await apiServices.close();
+      };
+      closers.push(close);
+      return { baseUrl: `http://127.0.0.1:${port}`, services: apiServices, close };
+    },
+    async cleanup() {
+      for (const close of closers.reverse()) await close();
+      const keys = await services.redis.keys(`${env.REDIS_PREFIX}:*`);
+      if (keys.length > 0) await services.redis.del(...keys);
+      await services.close();
+      const admin = new pg.Client({ connectionString: serverUrl });
+      await admin.connect();
+      await admin.query(`drop database if exists ${pg.escapeIdentifier(database)} with (force)`);
+      await admin.end();
+    },
+  };
+}
