@@ -7,6 +7,7 @@ import { createLogger, createServices, loadConfig, type Config, type CreatedApiK
 import pg from 'pg';
 import { inject } from 'vitest';
 import { createApp } from '../../apps/api/src/app';
+import { startDrainer } from '../../apps/worker/src/drainer';
 
 export interface TestEnvironment {
   /** Environment variables that point a process at this file's database and Redis prefix. */
@@ -16,7 +17,15 @@ export interface TestEnvironment {
   createKey(teamId: string, scopes?: Scope[]): Promise<CreatedApiKey>;
   /** Runs the real API in this process, with optional config overrides; closed on cleanup. */
   startApi(overrides?: Record<string, string>): Promise<RunningApi>;
+  /** Runs the real bulk-deletion worker (drainer + reconciler) in this process; stopped on cleanup. */
+  startWorker(overrides?: Record<string, string>): Promise<RunningWorker>;
   cleanup(): Promise<void>;
+}
+
+export interface RunningWorker {
+  services: Services;
+  drainer: ReturnType<typeof startDrainer>;
+  stop(): Promise<void>;
 }
 
 export interface RunningApi {
@@ -90,6 +99,21 @@ export async function createTestEnvironment(overrides: Record<string, string> = 
       };
       closers.push(close);
       return { baseUrl: `http://127.0.0.1:${port}`, services: apiServices, close };
+    },
+    async startWorker(workerOverrides = {}) {
+      const workerConfig = loadConfig({ ...env, ...workerOverrides });
+      const workerServices = createServices(workerConfig, { name: 'worker', logger: createLogger({ level: 'silent', name: 'worker' }) });
+      const drainer = startDrainer(workerServices, { lockDurationMs: workerConfig.workerLockDurationMs });
+      await drainer.worker.waitUntilReady();
+      let stopped = false;
+      const stop = async () => {
+        if (stopped) return;
+        stopped = true;
+        await drainer.stop();
+        await workerServices.close();
+      };
+      closers.push(stop);
+      return { services: workerServices, drainer, stop };
     },
     async cleanup() {
       for (const close of closers.reverse()) await close();

@@ -3,7 +3,9 @@ import express, { type Express } from 'express';
 import { pinoHttp } from 'pino-http';
 import { assignRequestId, errorHandler, routeNotFound } from './http/middleware';
 import { contextOf } from './http/request-context';
+import { bulkDeleteRouter } from './routes/bulk-delete';
 import { dncRouter } from './routes/dnc';
+import { createGuard } from './routes/guard';
 
 export function createApp(services: Services): Express {
   const app = express();
@@ -37,7 +39,9 @@ export function createApp(services: Services): Express {
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable', checks });
   });
 
-  app.use('/v1/dnc', dncRouter(services));
+  const guard = createGuard(services);
+  app.use('/v1/dnc/bulk-delete', bulkDeleteRouter(services, guard));
+  app.use('/v1/dnc', dncRouter(services, guard));
   app.use(routeNotFound);
   app.use(errorHandler(services.logger));
   return app;

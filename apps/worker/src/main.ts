@@ -1,5 +1,6 @@
 import { checkDependencies, createServices, exitOnBootFailure, loadConfigOrExit, onShutdownSignal } from '@dnc/shared';
 import { startAuditRelay } from './audit-relay';
+import { startDrainer } from './drainer';
 
 async function main() {
   const config = loadConfigOrExit();
@@ -9,9 +10,11 @@ async function main() {
     exitOnBootFailure(error);
   });
   const auditRelay = startAuditRelay(services.db, services.logger, config.auditRelayIntervalMs);
-  services.logger.info('worker started');
+  const drainer = startDrainer(services, { lockDurationMs: config.workerLockDurationMs });
+  services.logger.info({ concurrency: config.workerConcurrency }, 'worker started');
 
   onShutdownSignal(services.logger, async () => {
+    await drainer.stop();
     await auditRelay.stop();
     await services.close();
   });

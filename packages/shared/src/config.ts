@@ -36,6 +36,7 @@ const envSchema = z
     BULK_MAX_IDS: integer(10_000, 1, 100_000),
     WORKER_CONCURRENCY: integer(4, 1, 256),
     RECONCILE_INTERVAL_MS: integer(30_000, 100),
+    WORKER_LOCK_DURATION_MS: integer(30_000, 1_000),
     AUDIT_RELAY_INTERVAL_MS: integer(1_000, 10),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     API_KEY_PEPPER: z.string().min(32, 'must be at least 32 characters').optional(),
@@ -71,6 +72,8 @@ export interface Config {
   bulkMaxIds: number;
   workerConcurrency: number;
   reconcileIntervalMs: number;
+  /** How long a dead worker's job stays locked before another worker takes it over. */
+  workerLockDurationMs: number;
   auditRelayIntervalMs: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   apiKeyPepper: string;
@@ -110,6 +113,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     bulkMaxIds: env.BULK_MAX_IDS,
     workerConcurrency: env.WORKER_CONCURRENCY,
     reconcileIntervalMs: env.RECONCILE_INTERVAL_MS,
+    workerLockDurationMs: env.WORKER_LOCK_DURATION_MS,
     auditRelayIntervalMs: env.AUDIT_RELAY_INTERVAL_MS,
     logLevel: env.LOG_LEVEL,
     apiKeyPepper: env.API_KEY_PEPPER ?? DEV_PEPPER,

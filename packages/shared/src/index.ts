@@ -16,3 +16,5 @@ export * from './redis-script';
 export * from './runtime';
 export * from './schemas';
 export * from './lifecycle';
+export * from './bulk-jobs';
+export * from './bulk-queue';

@@ -1,7 +1,10 @@
 // Wiring shared by every process: the connections and the services built on them.
 import { sql } from 'kysely';
 import type { Redis } from 'ioredis';
+import type { Queue } from 'bullmq';
 import { ApiKeyService } from './api-keys';
+import type { DrainPace } from './bulk-jobs';
+import { createBulkQueue, type DrainJobData } from './bulk-queue';
 import { CheckCache } from './check-cache';
 import type { Config } from './config';
 import { createDb, type Db } from './db/database';
@@ -17,6 +20,8 @@ export interface Services {
   rateLimiter: RateLimiter;
   checkCache: CheckCache;
   apiKeys: ApiKeyService;
+  bulkQueue: Queue<DrainJobData>;
+  drainPace: DrainPace;
   close(): Promise<void>;
 }
 
@@ -33,6 +38,7 @@ export function createServices(config: Config, options: { name: string; logger?:
   redis.on('ready', () => {
     redisDown = false;
   });
+  const bulkQueue = createBulkQueue(config, redis);
   return {
     config,
     logger,
@@ -41,7 +47,13 @@ export function createServices(config: Config, options: { name: string; logger?:
     rateLimiter: new RateLimiter(redis, { prefix: config.redisPrefix, ...config.rateLimit }),
     checkCache: new CheckCache(redis, { prefix: config.redisPrefix, ttlMs: config.checkCacheTtlMs }),
     apiKeys: new ApiKeyService(db, config.apiKeyPepper),
+    bulkQueue,
+    drainPace: {
+      itemsPerWindow: config.rateLimit.limits['dnc-write'] - config.rateLimit.writeReservedForSync,
+      windowMs: config.rateLimit.windowMs,
+    },
     async close() {
+      await bulkQueue.close().catch(() => undefined);
       await Promise.allSettled([db.destroy(), redis.quit()]);
     },
   };

@@ -49,3 +49,25 @@ export const auditQuery = z.object({
   entryId: entryIdSchema.optional(),
   jobId: jobIdSchema.optional(),
 });
+
+export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
+
+export const bulkDeleteBody = z.object({
+  ids: z.array(entryIdSchema).min(1, 'must contain at least one id'),
+  reason: reason.optional(),
+});
+
+export const bulkDeleteHeaders = z.object({
+  'idempotency-key': z
+    .string()
+    .min(1, 'must not be empty')
+    .max(MAX_IDEMPOTENCY_KEY_LENGTH, `must be at most ${MAX_IDEMPOTENCY_KEY_LENGTH} characters`)
+    .optional(),
+});
+
+export const jobParams = z.object({ jobId: jobIdSchema });
+
+export const jobItemsQuery = z.object({
+  ...pageQuery,
+  status: z.enum(['pending', 'deleted', 'not_found', 'forbidden', 'failed', 'cancelled']).optional(),
+});

@@ -16,23 +16,24 @@ import {
   listEntries,
   listEntriesQuery,
   MAX_BATCH_ADD_ENTRIES,
-  type RateLimitClass,
-  type Scope,
   type Services,
 } from '@dnc/shared';
-import { Router, type RequestHandler } from 'express';
-import { authenticate, jsonBody, rateLimit } from '../http/middleware';
+import { Router } from 'express';
+import { jsonBody } from '../http/middleware';
 import { actorOf, principalOf } from '../http/request-context';
 import { sendData } from '../http/respond';
 import { parseInput } from '../http/validate';
+import { submitAndSchedule } from './bulk-delete';
+import type { Guard } from './guard';
 
-export function dncRouter(services: Services): Router {
+/** `Prefer: respond-async` (RFC 7240), among possibly several preferences. */
+function prefersAsync(header: string | undefined): boolean {
+  return header?.split(',').some((preference) => preference.trim().toLowerCase() === 'respond-async') ?? false;
+}
+
+export function dncRouter(services: Services, guard: Guard): Router {
   const router = Router();
   const deps = { db: services.db, checkCache: services.checkCache };
-  const guard = (scope: Scope, rateLimitClass: RateLimitClass): RequestHandler[] => [
-    authenticate(services.apiKeys, scope),
-    rateLimit(services.rateLimiter, rateLimitClass),
-  ];
 
   router.post('/', ...guard('dnc:write', 'dnc-write'), jsonBody, async (req, res) => {
     const body = parseInput(addEntryBody, req.body, 'body');
@@ -73,7 +74,14 @@ export function dncRouter(services: Services): Router {
     const { id } = parseInput(deleteEntryParams, req.params, 'params');
     const body = parseInput(deleteEntryBody, req.body, 'body');
     const query = parseInput(deleteEntryQuery, req.query, 'query');
-    await deleteEntry(deps, actorOf(res), { entryId: id, reason: body?.reason ?? query.reason ?? null });
+    const reason = body?.reason ?? query.reason ?? null;
+    if (prefersAsync(req.header('prefer'))) {
+      // Queued as a one-item bulk job; the worker executes it exactly like this route would.
+      res.setHeader('Preference-Applied', 'respond-async');
+      await submitAndSchedule(services, res, { ...actorOf(res), entryIds: [id], reason });
+      return;
+    }
+    await deleteEntry(deps, actorOf(res), { entryId: id, reason });
     sendData(res, 200, { message: 'DNC entry deleted successfully' });
   });
 

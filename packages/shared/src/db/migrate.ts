@@ -1,11 +1,13 @@
 import { Migrator, type Migration, type MigrationProvider } from 'kysely';
 import type { Db } from './database';
 import * as initial from './migrations/2026-11-26T09-00-00_initial';
+import * as bulkDeletions from './migrations/2026-11-26T10-00-00_bulk-deletions';
 
 // Listed explicitly (not read from disk) so they work the same under tsx, in a bundle or in Docker.
 // Names are timestamps: kysely applies them in name order.
 const migrations: Record<string, Migration> = {
   '2026-11-26T09-00-00_initial': initial,
+  '2026-11-26T10-00-00_bulk-deletions': bulkDeletions,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };

@@ -50,14 +50,49 @@ export interface AuditEventsTable {
   relayed_at: NullableTimestamp;
 }
 
+export type BulkJobStatus = 'queued' | 'running' | 'throttled' | 'completed' | 'cancelled' | 'failed';
+export type BulkItemStatus = 'pending' | 'deleted' | 'not_found' | 'forbidden' | 'failed' | 'cancelled';
+
+export interface BulkJobsTable {
+  id: string;
+  team_id: string;
+  status: BulkJobStatus;
+  reason: string | null;
+  total: number;
+  api_key_id: string | null;
+  request_id: string | null;
+  idempotency_key: string | null;
+  /** SHA-256 of the canonical request, to tell a retry from a different request with the same key. */
+  request_hash: string | null;
+  created_at: CreatedAt;
+  started_at: NullableTimestamp;
+  finished_at: NullableTimestamp;
+  /** While throttled: when the team's window lets the drainer run again. */
+  next_run_at: NullableTimestamp;
+}
+
+export interface BulkJobItemsTable {
+  job_id: string;
+  position: number;
+  team_id: string;
+  entry_id: string;
+  seq: Generated<number>;
+  status: ColumnType<BulkItemStatus, BulkItemStatus | undefined, BulkItemStatus>;
+  error: string | null;
+  processed_at: NullableTimestamp;
+}
+
 export interface Database {
   teams: TeamsTable;
   api_keys: ApiKeysTable;
   dnc_entries: DncEntriesTable;
   audit_events: AuditEventsTable;
+  bulk_jobs: BulkJobsTable;
+  bulk_job_items: BulkJobItemsTable;
 }
 
 export type ApiKeyRow = Selectable<ApiKeysTable>;
 export type DncEntryRow = Selectable<DncEntriesTable>;
 export type AuditEventRow = Selectable<AuditEventsTable>;
 export type NewAuditEvent = Insertable<AuditEventsTable>;
+export type BulkJobRow = Selectable<BulkJobsTable>;

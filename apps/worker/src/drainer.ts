@@ -1,0 +1,101 @@
+// The per-team drainer: each run executes one batch — as many of the team's pending items as
+// its dnc-write window allows, minus the slots reserved for synchronous writes — then re-delays
+// itself to the instant the next slot frees. Queue operations grow with teams × windows, not
+// with items, and one team's backlog never holds a worker slot while it waits.
+import {
+  BULK_QUEUE_NAME,
+  countPendingItems,
+  executeBatch,
+  markTeamThrottled,
+  queuePrefix,
+  scheduleDrain,
+  teamsWithPendingItems,
+  type DrainJobData,
+  type Services,
+} from '@dnc/shared';
+import { DelayedError, Worker, type Job } from 'bullmq';
+import { Redis } from 'ioredis';
+
+export interface DrainerOptions {
+  /** Lock of an active job; a worker that dies loses its job to another after this long. */
+  lockDurationMs?: number;
+}
+
+export function startDrainer(services: Services, options: DrainerOptions = {}) {
+  const { config, db, rateLimiter, checkCache, logger, bulkQueue } = services;
+  const reserve = config.rateLimit.writeReservedForSync;
+  const batchSize = config.rateLimit.limits['dnc-write'] - reserve;
+
+  async function drain(job: Job<DrainJobData>, token?: string): Promise<string> {
+    const { teamId } = job.data;
+    const wanted = await countPendingItems(db, teamId, batchSize);
+    if (wanted === 0) return 'drained';
+
+    const decision = await rateLimiter.acquire(teamId, 'dnc-write', { wanted, reserve });
+    if (decision.granted > 0) {
+      const batch = await executeBatch(db, teamId, decision.granted);
+      // After commit: the very next check must not answer from a stale cache.
+      if (batch.deleted > 0) await checkCache.invalidateTeam(teamId);
+      logger.debug({ teamId, granted: decision.granted, ...batch }, 'bulk batch executed');
+      if (batch.remaining === 0) return 'drained';
+    }
+
+    // More to do: run again when the team's window next admits a bulk write.
+    const runAt = Math.max(decision.nextAdmitAt, Date.now());
+    if (decision.nextAdmitAt > decision.now) await markTeamThrottled(db, teamId, new Date(decision.nextAdmitAt));
+    await job.moveToDelayed(runAt, token);
+    throw new DelayedError();
+  }
+
+  const worker = new Worker<DrainJobData, string>(BULK_QUEUE_NAME, drain, {
+    // Workers block on Redis: they need their own connection that retries forever.
+    connection: new Redis(config.redisUrl, { maxRetriesPerRequest: null }),
+    prefix: queuePrefix(config),
+    concurrency: config.workerConcurrency,
+    lockDuration: options.lockDurationMs ?? 30_000,
+  });
+
+  // The drainer saw no pending item and was removed. Items submitted in between found the job
+  // still there (their schedule was a no-op): look again now that it is gone.
+  worker.on('completed', (job) => {
+    rescheduleIfPending(job.data.teamId).catch((error: unknown) =>
+      logger.warn({ err: error, teamId: job.data.teamId }, 'could not re-check the team after its drainer finished; the reconciler will'),
+    );
+  });
+  worker.on('failed', (job, error) => {
+    logger.warn({ err: error, teamId: job?.data.teamId, attempts: job?.attemptsMade }, 'bulk batch failed');
+  });
+  worker.on('error', (error) => logger.warn({ err: error }, 'bulk worker error'));
+
+  async function rescheduleIfPending(teamId: string) {
+    if ((await countPendingItems(db, teamId, 1)) > 0) await scheduleDrain(bulkQueue, teamId);
+  }
+
+  /** Backstop for lost Redis state: every team with pending items in Postgres gets a drainer. */
+  async function reconcile(): Promise<number> {
+    const teams = await teamsWithPendingItems(db);
+    for (const teamId of teams) await scheduleDrain(bulkQueue, teamId);
+    if (teams.length > 0) logger.debug({ teams: teams.length }, 'reconciled pending bulk work');
+    return teams.length;
+  }
+
+  let reconcileTimer: NodeJS.Timeout | undefined;
+  const reconcileLoop = () => {
+    reconcile()
+      .catch((error: unknown) => logger.warn({ err: error }, 'reconcile failed; will retry'))
+      .finally(() => {
+        reconcileTimer = setTimeout(reconcileLoop, config.reconcileIntervalMs);
+      });
+  };
+  reconcileLoop();
+
+  return {
+    worker,
+    reconcile,
+    /** Lets the current batch commit, then stops. */
+    async stop() {
+      clearTimeout(reconcileTimer);
+      await worker.close();
+    },
+  };
+}
