@@ -371,16 +371,7 @@ export async function executeBatch(db: Db, teamId: string, slots: number): Promi
       .set({ status: 'completed', finished_at: sql`now()`, next_run_at: null })
       .where('id', 'in', jobIds)
       .where('status', 'in', activeJobStatuses)
-      .where(({ not, exists, selectFrom }) =>
-        not(
-          exists(
-            selectFrom('bulk_job_items')
-              .select(sql`1`.as('one'))
-              .whereRef('bulk_job_items.job_id', '=', 'bulk_jobs.id')
-              .where('bulk_job_items.status', '=', 'pending'),
-          ),
-        ),
-      )
+      .where(sql<boolean>`not exists (select 1 from bulk_job_items where job_id = bulk_jobs.id and status = 'pending')`)
       .execute();
     return { executed: items.rows.length, deleted: [...outcomes.values()].filter((o) => o === 'deleted').length };
   });
