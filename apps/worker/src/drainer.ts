@@ -53,6 +53,8 @@ export function startDrainer(services: Services, options: DrainerOptions = {}) {
     prefix: queuePrefix(config),
     concurrency: config.workerConcurrency,
     lockDuration: options.lockDurationMs ?? 30_000,
+    // Look for jobs of dead workers as often as their locks can expire.
+    stalledInterval: options.lockDurationMs ?? 30_000,
   });
 
   // The drainer saw no pending item and was removed. Items submitted in between found the job

@@ -1,0 +1,83 @@
+// Helpers for bulk-deletion tests: seed entries fast, wait for jobs, read outcomes from Postgres.
+import { sql } from 'kysely';
+import type { Db } from '@dnc/shared';
+import { client } from './http';
+
+/** Inserts `count` entries for the team straight into Postgres (ids `dnc_<tag>N`), returning the ids in order. */
+export async function seedEntries(db: Db, teamId: string, tag: string, count: number): Promise<string[]> {
+  const rows = await sql<{ id: string }>`
+    insert into dnc_entries (id, team_id, url)
+    select 'dnc_' || ${tag}::text || n, ${teamId}::text, 'https://linkedin.com/in/' || ${tag}::text || '-' || n
+    from generate_series(1, ${count}::int) as n
+    returning id`.execute(db);
+  return rows.rows.map((row) => row.id);
+}
+
+export const terminal = ['completed', 'cancelled', 'failed'];
+
+/** Polls the job through the API until it is terminal; throws with its last state on timeout. */
+export async function waitForJob(api: ReturnType<typeof client>, jobId: string, timeoutMs = 30_000, intervalMs = 100) {
+  const deadline = Date.now() + timeoutMs;
+  let last: any;
+  for (;;) {
+    const polled = await api.get(`/v1/dnc/bulk-delete/${jobId}`);
+    last = polled.body;
+    if (polled.status === 200 && terminal.includes(polled.body.data.status)) return polled.body.data;
+    if (Date.now() > deadline) throw new Error(`job ${jobId} not finished in ${timeoutMs} ms: ${JSON.stringify(last)}`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
+
+/** Waits until the predicate holds, polling; throws on timeout. */
+export async function waitUntil(predicate: () => Promise<boolean>, timeoutMs = 20_000, intervalMs = 50): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await predicate())) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
+
+/** The exactly-once invariants of a finished job, read from Postgres. */
+export async function jobLedger(db: Db, jobId: string) {
+  const items = await db.selectFrom('bulk_job_items').select(['entry_id', 'status']).where('job_id', '=', jobId).execute();
+  const audits = await db
+    .selectFrom('audit_events')
+    .select(['entry_id'])
+    .where('job_id', '=', jobId)
+    .where('action', '=', 'dnc.entry.deleted')
+    .execute();
+  const auditedEntries = audits.map((a) => a.entry_id);
+  return {
+    items,
+    byStatus: items.reduce<Record<string, number>>((acc, item) => ({ ...acc, [item.status]: (acc[item.status] ?? 0) + 1 }), {}),
+    deletedItems: items
+      .filter((i) => i.status === 'deleted')
+      .map((i) => i.entry_id)
+      .sort(),
+    auditedEntries: auditedEntries.sort(),
+    distinctAudited: new Set(auditedEntries).size,
+  };
+}
+
+/**
+ * The most dnc-write operations found in any rolling window, from the audit timestamps.
+ * Audit times are taken when each transaction starts, a few ms after the limiter admitted it,
+ * so the window is shortened by `slackMs` to allow for that gap.
+ */
+export async function maxWritesInAnyWindow(db: Db, teamId: string, windowMs: number, slackMs: number): Promise<number> {
+  const rows = await db
+    .selectFrom('audit_events')
+    .select('occurred_at')
+    .where('team_id', '=', teamId)
+    .where('action', 'in', ['dnc.entry.deleted', 'dnc.entry.added'])
+    .orderBy('occurred_at')
+    .execute();
+  const times = rows.map((row) => row.occurred_at.getTime());
+  let max = 0;
+  let start = 0;
+  for (let end = 0; end < times.length; end++) {
+    while (times[end]! - times[start]! >= windowMs - slackMs) start++;
+    max = Math.max(max, end - start + 1);
+  }
+  return max;
+}
