@@ -1,7 +1,7 @@
 // Helpers for bulk-deletion tests: seed entries fast, wait for jobs, read outcomes from Postgres.
 import { sql } from 'kysely';
 import type { Db } from '@dnc/shared';
-import { client } from './http';
+import { type client } from './http';
 
 /** Inserts `count` entries for the team straight into Postgres (ids `dnc_<tag>N`), returning the ids in order. */
 export async function seedEntries(db: Db, teamId: string, tag: string, count: number): Promise<string[]> {

@@ -39,6 +39,9 @@ export function createServices(config: Config, options: { name: string; logger?:
     redisDown = false;
   });
   const bulkQueue = createBulkQueue(config, redis);
+  // BullMQ re-emits connection errors on the queue and prints unhandled ones with their stack;
+  // the connection's own handler above already logs an outage once.
+  bulkQueue.on('error', () => undefined);
   return {
     config,
     logger,

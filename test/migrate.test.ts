@@ -1,0 +1,144 @@
+// Database creation and migrations on brand-new databases: safe when several processes start at
+// once, and `pnpm db:migrate` creates the database it is pointed at.
+import { randomBytes } from 'node:crypto';
+import { createDb, ensureDatabaseExists, migrateToLatest } from '@dnc/shared';
+import { sql } from 'kysely';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { databaseUrlFor } from './support/environment';
+import { runNode } from './support/processes';
+
+const MIGRATE_CLI = 'packages/shared/src/db/migrate-cli.ts';
+
+let serverUrl: string;
+let expectedMigrations: string[];
+const created: string[] = [];
+
+function newDatabaseName() {
+  const name = `dnc_migrate_test_${randomBytes(5).toString('hex')}`;
+  created.push(name);
+  return name;
+}
+
+async function withClient<T>(url: string, use: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await use(client);
+  } finally {
+    await client.end();
+  }
+}
+
+async function databaseExists(name: string) {
+  return withClient(serverUrl, async (client) => {
+    const found = await client.query('select 1 from pg_database where datname = $1', [name]);
+    return found.rowCount === 1;
+  });
+}
+
+async function appliedMigrations(url: string): Promise<string[]> {
+  return withClient(url, async (client) => {
+    const rows = await client.query<{ name: string }>('select name from kysely_migration order by name');
+    return rows.rows.map((row) => row.name);
+  });
+}
+
+async function tablesOf(url: string): Promise<string[]> {
+  return withClient(url, async (client) => {
+    const rows = await client.query<{ table_name: string }>(
+      "select table_name from information_schema.tables where table_schema = 'public' order by table_name",
+    );
+    return rows.rows.map((row) => row.table_name);
+  });
+}
+
+beforeAll(async () => {
+  serverUrl = inject('postgresServerUrl');
+  // The template database was migrated by the global setup with the same code: its history is the full list.
+  expectedMigrations = await appliedMigrations(databaseUrlFor(serverUrl, inject('templateDatabase')));
+  expect(expectedMigrations.length).toBeGreaterThan(0);
+});
+
+afterAll(async () => {
+  if (!serverUrl) return;
+  await withClient(serverUrl, async (client) => {
+    for (const name of created) await client.query(`drop database if exists ${pg.escapeIdentifier(name)} with (force)`);
+  });
+});
+
+describe('ensureDatabaseExists + migrateToLatest', () => {
+  it('when 4 processes create and migrate the same new database at once, then all succeed and each migration is applied once', async () => {
+    const name = newDatabaseName();
+    const url = databaseUrlFor(serverUrl, name);
+    expect(await databaseExists(name)).toBe(false);
+
+    const runs = await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        await ensureDatabaseExists(url);
+        const db = createDb(url, { maxConnections: 2 });
+        try {
+          return await migrateToLatest(db);
+        } finally {
+          await db.destroy();
+        }
+      }),
+    );
+
+    // Every migration was applied by exactly one of the runs; the others found nothing to do.
+    expect(runs.flat().sort()).toEqual(expectedMigrations);
+    const history = await appliedMigrations(url);
+    expect(history).toEqual(expectedMigrations);
+    expect(new Set(history).size).toBe(history.length);
+    expect(await tablesOf(url)).toEqual(expect.arrayContaining(['api_keys', 'audit_events', 'dnc_entries', 'teams']));
+  });
+
+  it('when the database is already up to date, then migrateToLatest applies nothing and ensureDatabaseExists is a no-op', async () => {
+    const name = newDatabaseName();
+    const url = databaseUrlFor(serverUrl, name);
+    await ensureDatabaseExists(url);
+    const db = createDb(url, { maxConnections: 1 });
+    try {
+      expect((await migrateToLatest(db)).sort()).toEqual(expectedMigrations);
+      await sql`insert into teams (id) values ('team_migrate_keep')`.execute(db);
+      await ensureDatabaseExists(url);
+      expect(await migrateToLatest(db)).toEqual([]);
+      const kept = await sql<{ id: string }>`select id from teams`.execute(db);
+      expect(kept.rows).toEqual([{ id: 'team_migrate_keep' }]);
+    } finally {
+      await db.destroy();
+    }
+    expect(await appliedMigrations(url)).toEqual(expectedMigrations);
+  });
+});
+
+describe('pnpm db:migrate', () => {
+  it('when DATABASE_URL names a database that does not exist, then the CLI creates it, applies every migration and exits 0', async () => {
+    const name = newDatabaseName();
+    const url = databaseUrlFor(serverUrl, name);
+    expect(await databaseExists(name)).toBe(false);
+
+    const first = await runNode(MIGRATE_CLI, { DATABASE_URL: url });
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    expect(first.stdout).toBe(`Applied migrations: ${expectedMigrations.join(', ')}\n`);
+    expect(await databaseExists(name)).toBe(true);
+    expect(await appliedMigrations(url)).toEqual(expectedMigrations);
+
+    const second = await runNode(MIGRATE_CLI, { DATABASE_URL: url });
+    expect(second.code).toBe(0);
+    expect(second.stdout).toBe('Database is up to date\n');
+    expect(await appliedMigrations(url)).toEqual(expectedMigrations);
+  });
+
+  it('when Postgres is unreachable, then the CLI exits non-zero with one stderr line naming the URL', async () => {
+    const url = 'postgres://postgres@127.0.0.1:1/none';
+    const result = await runNode(MIGRATE_CLI, { DATABASE_URL: url });
+    expect(result.code).not.toBe(0);
+    expect(result.code).not.toBeNull();
+    const lines = result.stderr.split('\n').filter((line) => line.trim() !== '');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain(url);
+    expect(lines[0]).toContain('DATABASE_URL');
+  });
+});
