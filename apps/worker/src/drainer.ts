@@ -6,6 +6,8 @@ import {
   BULK_QUEUE_NAME,
   countPendingItems,
   executeBatch,
+  failOldestPendingItem,
+  isDependencyUnavailable,
   markTeamThrottled,
   queuePrefix,
   scheduleDrain,
@@ -15,6 +17,18 @@ import {
 } from '@dnc/shared';
 import { DelayedError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
+
+// Postgres errors worth retrying as they are: serialization failure, deadlock, lock or statement
+// timeout, out of memory or disk.
+const RETRYABLE_PG_CODES = new Set(['40001', '40P01', '55P03', '57014', '53100', '53200']);
+
+/** Errors that say nothing about the items: retry the batch later (BullMQ backoff). */
+function isRetryable(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return isDependencyUnavailable(error) || (typeof code === 'string' && RETRYABLE_PG_CODES.has(code));
+}
+
+export const ITEM_FAILED_REASON = 'internal_error: the deletion failed; the service logs have the details';
 
 export interface DrainerOptions {
   /** Lock of an active job; a worker that dies loses its job to another after this long. */
@@ -33,7 +47,7 @@ export function startDrainer(services: Services, options: DrainerOptions = {}) {
 
     const decision = await rateLimiter.acquire(teamId, 'dnc-write', { wanted, reserve });
     if (decision.granted > 0) {
-      const batch = await executeBatch(db, teamId, decision.granted);
+      const batch = await executeBatchIsolatingFailures(teamId, decision.granted);
       // After commit: the very next check must not answer from a stale cache.
       if (batch.deleted > 0) await checkCache.invalidateTeam(teamId);
       logger.debug({ teamId, granted: decision.granted, ...batch }, 'bulk batch executed');
@@ -45,6 +59,37 @@ export function startDrainer(services: Services, options: DrainerOptions = {}) {
     if (decision.nextAdmitAt > decision.now) await markTeamThrottled(db, teamId, new Date(decision.nextAdmitAt));
     await job.moveToDelayed(runAt, token);
     throw new DelayedError();
+  }
+
+  /**
+   * One transaction for the whole batch. If it fails for a reason that is not transient, the
+   * same slots are spent one item at a time, and an item whose own deletion fails is marked
+   * `failed` — one bad item must not block the team's queue forever.
+   */
+  async function executeBatchIsolatingFailures(teamId: string, slots: number) {
+    try {
+      return await executeBatch(db, teamId, slots);
+    } catch (error) {
+      if (isRetryable(error)) throw error;
+      logger.error({ err: error, teamId }, 'bulk batch failed; executing its items one by one');
+    }
+    const total = { executed: 0, deleted: 0, remaining: 0 };
+    for (let slot = 0; slot < slots; slot++) {
+      try {
+        const single = await executeBatch(db, teamId, 1);
+        total.executed += single.executed;
+        total.deleted += single.deleted;
+        total.remaining = single.remaining;
+      } catch (error) {
+        if (isRetryable(error)) throw error;
+        const failed = await failOldestPendingItem(db, teamId, ITEM_FAILED_REASON);
+        logger.error({ err: error, teamId, ...failed }, 'bulk item failed');
+        total.executed += 1;
+        total.remaining = await countPendingItems(db, teamId, 1);
+      }
+      if (total.remaining === 0) break;
+    }
+    return total;
   }
 
   const worker = new Worker<DrainJobData, string>(BULK_QUEUE_NAME, drain, {

@@ -366,16 +366,45 @@ export async function executeBatch(db: Db, teamId: string, slots: number): Promi
                   ${items.rows.map(finalStatus)}::text[]) as outcome(job_id, position, status)
       where item.job_id = outcome.job_id and item.position = outcome.position`.execute(tx);
 
-    await tx
-      .updateTable('bulk_jobs')
-      .set({ status: 'completed', finished_at: sql`now()`, next_run_at: null })
-      .where('id', 'in', jobIds)
-      .where('status', 'in', activeJobStatuses)
-      .where(sql<boolean>`not exists (select 1 from bulk_job_items where job_id = bulk_jobs.id and status = 'pending')`)
-      .execute();
+    await completeFinishedJobs(tx, jobIds);
     return { executed: items.rows.length, deleted: [...outcomes.values()].filter((o) => o === 'deleted').length };
   });
   return { executed, deleted, remaining: await countPendingItems(db, teamId, 1) };
+}
+
+/** Completes the given jobs that have no pending item left (cancelled ones stay cancelled). */
+async function completeFinishedJobs(db: Db, jobIds: string[]): Promise<void> {
+  await db
+    .updateTable('bulk_jobs')
+    .set({ status: 'completed', finished_at: sql`now()`, next_run_at: null })
+    .where('id', 'in', jobIds)
+    .where('status', 'in', activeJobStatuses)
+    .where(sql<boolean>`not exists (select 1 from bulk_job_items where job_id = bulk_jobs.id and status = 'pending')`)
+    .execute();
+}
+
+/**
+ * Marks the team's oldest pending item `failed` with the given reason: for an item whose own
+ * deletion keeps failing, so that it cannot block the rest of the team's work.
+ */
+export async function failOldestPendingItem(db: Db, teamId: string, reason: string): Promise<{ jobId: string; entryId: string } | null> {
+  return db.transaction().execute(async (tx) => {
+    const item = await sql<{ job_id: string; position: number; entry_id: string }>`
+      select job_id, position, entry_id from bulk_job_items
+      where team_id = ${teamId} and status = 'pending'
+      order by seq limit 1
+      for update skip locked`.execute(tx);
+    const row = item.rows[0];
+    if (!row) return null;
+    await tx
+      .updateTable('bulk_job_items')
+      .set({ status: 'failed', error: reason, processed_at: sql`now()` })
+      .where('job_id', '=', row.job_id)
+      .where('position', '=', row.position)
+      .execute();
+    await completeFinishedJobs(tx, [row.job_id]);
+    return { jobId: row.job_id, entryId: row.entry_id };
+  });
 }
 
 /** Marks the team's running jobs as waiting for its window, until `nextRunAt`. */
