@@ -147,7 +147,7 @@ export async function submitBulkDeletion(db: Db, input: SubmitBulkDeletion, pace
     if (input.idempotencyKey !== undefined) {
       // Held until commit: a concurrent retry with the same key is told to wait (409), not blocked.
       const lock = await sql<{ locked: boolean }>`
-        select pg_try_advisory_xact_lock(hashtextextended(${`${input.teamId}\u0000${input.idempotencyKey}`}, 0)) as locked`.execute(tx);
+        select pg_try_advisory_xact_lock(hashtextextended(${`${input.teamId}:${input.idempotencyKey}`}, 0)) as locked`.execute(tx);
       if (!lock.rows[0]?.locked) {
         throw new AppError('idempotency_key_in_use', 'A request with this Idempotency-Key is still being processed; retry shortly');
       }
