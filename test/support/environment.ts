@@ -71,6 +71,8 @@ export async function createTestEnvironment(overrides: Record<string, string> = 
     REDIS_URL: inject('redisUrl'),
     REDIS_PREFIX: `test_${suffix}`,
     LOG_LEVEL: 'silent',
+    // Several workers may run at once: each takes a free port for its metrics server.
+    WORKER_METRICS_PORT: '0',
     API_KEY_PEPPER: 'test-pepper-0123456789abcdef0123456789abcdef',
     ...overrides,
   };

@@ -24,6 +24,8 @@ const readers: Record<string, (config: Config) => unknown> = {
   WORKER_CONCURRENCY: (c) => c.workerConcurrency,
   RECONCILE_INTERVAL_MS: (c) => c.reconcileIntervalMs,
   WORKER_LOCK_DURATION_MS: (c) => c.workerLockDurationMs,
+  WORKER_METRICS_PORT: (c) => c.workerMetricsPort,
+  ADMIN_TOKEN: (c) => c.adminToken,
   AUDIT_RELAY_INTERVAL_MS: (c) => c.auditRelayIntervalMs,
   LOG_LEVEL: (c) => c.logLevel,
   API_KEY_PEPPER: (c) => c.apiKeyPepper,

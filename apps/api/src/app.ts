@@ -1,8 +1,11 @@
 import { dependenciesReady, type Services } from '@dnc/shared';
 import express, { type Express } from 'express';
 import { pinoHttp } from 'pino-http';
+import { ADMIN_QUEUES_PATH, adminQueuesRouter } from './admin';
 import { assignRequestId, errorHandler, routeNotFound } from './http/middleware';
 import { contextOf } from './http/request-context';
+import { createApiMetrics } from './metrics';
+import { mountApiDocs } from './openapi';
 import { bulkDeleteRouter } from './routes/bulk-delete';
 import { dncRouter } from './routes/dnc';
 import { createGuard } from './routes/guard';
@@ -14,6 +17,8 @@ export function createApp(services: Services): Express {
   app.set('etag', false);
   app.set('query parser', 'simple');
 
+  const metrics = createApiMetrics(services);
+  app.use(metrics.middleware);
   app.use((req, res, next) => {
     const requestId = assignRequestId(req.header('x-request-id'));
     contextOf(res).requestId = requestId;
@@ -25,8 +30,8 @@ export function createApp(services: Services): Express {
       logger: services.logger,
       genReqId: (_req, res) => contextOf(res as express.Response).requestId,
       customProps: (_req, res) => ({ requestId: contextOf(res as express.Response).requestId }),
-      // Health probes every few seconds would drown the useful lines.
-      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
+      // Health probes and metric scrapes every few seconds would drown the useful lines.
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics' },
     }),
   );
 
@@ -38,8 +43,16 @@ export function createApp(services: Services): Express {
     const ready = checks.postgres && checks.redis;
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable', checks });
   });
+  app.get('/metrics', metrics.handler);
+  const adminQueues = adminQueuesRouter(services);
+  if (adminQueues) app.use(ADMIN_QUEUES_PATH, adminQueues);
+
+  mountApiDocs(app);
 
   const guard = createGuard(services);
+  // The contract has no OPTIONS routes (no CORS): Express would otherwise answer them itself,
+  // unauthenticated. They are unknown routes like any other.
+  app.use('/v1', (req, res, next) => (req.method === 'OPTIONS' ? routeNotFound(req, res, next) : next()));
   app.use('/v1/dnc/bulk-delete', bulkDeleteRouter(services, guard));
   app.use('/v1/dnc', dncRouter(services, guard));
   app.use(routeNotFound);

@@ -1,134 +1,35 @@
-// Operator CLI: `pnpm cli keys create|revoke|list`. Talks to Postgres directly (DATABASE_URL).
-import { parseArgs } from 'node:util';
-import {
-  ApiKeyService,
-  AppError,
-  createDb,
-  displayUrl,
-  howToStart,
-  isDependencyUnavailable,
-  loadConfigOrExit,
-  scopes as allScopes,
-  type Scope,
-} from '@dnc/shared';
+// `pnpm cli <command>`. User commands (bulk-delete, check, add) call the DNC API with a team's
+// API key; operator commands (keys …) talk to Postgres directly (DATABASE_URL) and are loaded
+// only when used, so the user commands start without the service's dependencies.
+import { KEYS_USAGE_TEXT } from './keys-usage';
+import { UsageError } from './usage-error';
+import { describeFailure, isUserCommand, runUserCommand, USER_USAGE } from './user-commands';
 
-const HELP = {
-  main: `Usage: pnpm cli <command>
+const HELP = `Usage: pnpm cli <command>
 
-Commands:
-  keys create --team <teamId> [--name <name>] [--scopes dnc:read,dnc:write] [--json]
-  keys revoke <keyId>
-  keys list --team <teamId> [--json]
+Commands for API users (over HTTP; --base-url or DNC_BASE_URL, --api-key or DNC_API_KEY):
+${USER_USAGE}
 
-Run "pnpm cli keys <command> --help" for details.`,
-  create: `Usage: pnpm cli keys create --team <teamId> [--name <name>] [--scopes dnc:read,dnc:write] [--json]
+Operator commands (Postgres directly; DATABASE_URL):
+${KEYS_USAGE_TEXT}
 
-Creates an API key for the team (creating the team if it does not exist) and prints it.
-The secret is shown this one time only; the service stores just a keyed hash of it.
-  --team     team id, e.g. team_acme (required)
-  --name     a label for the key
-  --scopes   comma-separated, from: ${allScopes.join(', ')} (default: all)
-  --json     print exactly one JSON line: {"teamId","keyId","apiKey","scopes"}`,
-  revoke: `Usage: pnpm cli keys revoke <keyId>
-
-Revokes the key. Every API process stops accepting it within 5 seconds.`,
-  list: `Usage: pnpm cli keys list --team <teamId> [--json]
-
-Lists the team's keys (never their secrets).`,
-};
-
-class UsageError extends Error {}
-
-function parseScopes(value: string | undefined): Scope[] {
-  if (value === undefined) return [...allScopes];
-  const requested = value
-    .split(',')
-    .map((scope) => scope.trim())
-    .filter(Boolean);
-  const unknown = requested.filter((scope) => !(allScopes as readonly string[]).includes(scope));
-  if (unknown.length > 0 || requested.length === 0) {
-    throw new UsageError(`--scopes must be a comma-separated list of ${allScopes.join(', ')} (got "${value}")`);
-  }
-  return requested as Scope[];
-}
+Run "pnpm cli <command> --help" (e.g. "pnpm cli keys create --help") for details.`;
 
 async function run(argv: string[]): Promise<void> {
-  const [group, command, ...rest] = argv;
-  if (group === undefined || group === '--help' || group === '-h' || group === 'help') {
-    console.log(HELP.main);
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    console.log(HELP);
     return;
   }
-  if (group !== 'keys' || (command !== 'create' && command !== 'revoke' && command !== 'list')) {
-    if (group === 'keys' && (command === undefined || command === '--help')) {
-      console.log(HELP.main);
-      return;
-    }
-    throw new UsageError(`Unknown command "${argv.join(' ')}"\n\n${HELP.main}`);
+  if (command === 'keys') {
+    const { runKeys } = await import('./keys');
+    return runKeys(rest, HELP);
   }
-  const { values, positionals } = parseArgs({
-    args: rest,
-    allowPositionals: true,
-    options: {
-      team: { type: 'string' },
-      name: { type: 'string' },
-      scopes: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
-  if (values.help) {
-    console.log(HELP[command]);
-    return;
-  }
-
-  const config = loadConfigOrExit();
-  const db = createDb(config.databaseUrl);
-  const apiKeys = new ApiKeyService(db, config.apiKeyPepper);
-  try {
-    switch (command) {
-      case 'create': {
-        if (!values.team) throw new UsageError(`--team is required\n\n${HELP.create}`);
-        const created = await apiKeys.create({ teamId: values.team, name: values.name, scopes: parseScopes(values.scopes) });
-        if (values.json) console.log(JSON.stringify(created));
-        else {
-          console.log(`Created key ${created.keyId} for ${created.teamId} with scopes ${created.scopes.join(', ')}.`);
-          console.log(`API key (shown only now): ${created.apiKey}`);
-        }
-        return;
-      }
-      case 'revoke': {
-        const keyId = positionals[0];
-        if (!keyId) throw new UsageError(`A key id is required\n\n${HELP.revoke}`);
-        if (!(await apiKeys.revoke(keyId))) throw new UsageError(`No key with id ${keyId}`);
-        console.log(`Revoked ${keyId}.`);
-        return;
-      }
-      case 'list': {
-        if (!values.team) throw new UsageError(`--team is required\n\n${HELP.list}`);
-        const keys = await apiKeys.list(values.team);
-        if (values.json) console.log(JSON.stringify(keys));
-        else if (keys.length === 0) console.log(`No keys for ${values.team}.`);
-        else
-          for (const key of keys) {
-            console.log(
-              `${key.keyId}  ${key.revokedAt ? 'revoked' : 'active '}  ${key.scopes.join(',')}  ${key.name ?? ''}  created ${key.createdAt}`,
-            );
-          }
-        return;
-      }
-    }
-  } catch (error) {
-    if (isDependencyUnavailable(error)) {
-      throw new UsageError(`Cannot reach Postgres at ${displayUrl(config.databaseUrl)}: ${howToStart.postgres}`);
-    }
-    if (error instanceof AppError) throw new UsageError(`${error.message}: ${JSON.stringify(error.extra.details ?? '')}`);
-    throw error;
-  } finally {
-    await db.destroy();
-  }
+  if (isUserCommand(command)) return runUserCommand(command, rest);
+  throw new UsageError(`Unknown command "${argv.join(' ')}"\n\n${HELP}`);
 }
 
 run(process.argv.slice(2)).catch((error: unknown) => {
-  process.stderr.write(`${error instanceof UsageError || error instanceof Error ? error.message : String(error)}\n`);
-  process.exitCode = 1;
+  process.stderr.write(`${describeFailure(error)}\n`);
+  process.exitCode = error instanceof UsageError ? error.exitCode : 1;
 });

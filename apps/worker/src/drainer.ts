@@ -12,6 +12,7 @@ import {
   queuePrefix,
   scheduleDrain,
   teamsWithPendingItems,
+  type DeletionOutcome,
   type DrainJobData,
   type Services,
 } from '@dnc/shared';
@@ -30,15 +31,27 @@ function isRetryable(error: unknown): boolean {
 
 export const ITEM_FAILED_REASON = 'internal_error: the deletion failed; the service logs have the details';
 
+/** The final status of an executed item. */
+export type ItemOutcome = DeletionOutcome | 'failed';
+
 export interface DrainerOptions {
   /** Lock of an active job; a worker that dies loses its job to another after this long. */
   lockDurationMs?: number;
+  /** Told how many items ended how, after each commit (for metrics). */
+  onItemOutcomes?: (outcomes: Partial<Record<ItemOutcome, number>>) => void;
 }
 
 export function startDrainer(services: Services, options: DrainerOptions = {}) {
   const { config, db, rateLimiter, checkCache, logger, bulkQueue } = services;
   const reserve = config.rateLimit.writeReservedForSync;
   const batchSize = config.rateLimit.limits['dnc-write'] - reserve;
+  const report = (outcomes: Partial<Record<ItemOutcome, number>>) => {
+    try {
+      options.onItemOutcomes?.(outcomes);
+    } catch (error) {
+      logger.warn({ err: error }, 'could not record bulk item outcomes');
+    }
+  };
 
   async function drain(job: Job<DrainJobData>, token?: string): Promise<string> {
     const { teamId } = job.data;
@@ -68,7 +81,9 @@ export function startDrainer(services: Services, options: DrainerOptions = {}) {
    */
   async function executeBatchIsolatingFailures(teamId: string, slots: number) {
     try {
-      return await executeBatch(db, teamId, slots);
+      const batch = await executeBatch(db, teamId, slots);
+      report(batch.outcomes);
+      return batch;
     } catch (error) {
       if (isRetryable(error)) throw error;
       logger.error({ err: error, teamId }, 'bulk batch failed; executing its items one by one');
@@ -77,6 +92,7 @@ export function startDrainer(services: Services, options: DrainerOptions = {}) {
     for (let slot = 0; slot < slots; slot++) {
       try {
         const single = await executeBatch(db, teamId, 1);
+        report(single.outcomes);
         total.executed += single.executed;
         total.deleted += single.deleted;
         total.remaining = single.remaining;
@@ -84,6 +100,7 @@ export function startDrainer(services: Services, options: DrainerOptions = {}) {
         if (isRetryable(error)) throw error;
         const failed = await failOldestPendingItem(db, teamId, ITEM_FAILED_REASON);
         logger.error({ err: error, teamId, ...failed }, 'bulk item failed');
+        if (failed) report({ failed: 1 });
         total.executed += 1;
         total.remaining = await countPendingItems(db, teamId, 1);
       }

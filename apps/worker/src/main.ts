@@ -1,6 +1,8 @@
 import { checkDependencies, createServices, exitOnBootFailure, loadConfigOrExit, onShutdownSignal } from '@dnc/shared';
 import { startAuditRelay } from './audit-relay';
 import { startDrainer } from './drainer';
+import { startWorkerHttpServer } from './http-server';
+import { createWorkerMetrics } from './metrics';
 
 async function main() {
   const config = loadConfigOrExit();
@@ -9,13 +11,24 @@ async function main() {
     await services.close();
     exitOnBootFailure(error);
   });
+  const metrics = createWorkerMetrics(services);
+  const http = await startWorkerHttpServer(services, metrics.registry, config.workerMetricsPort).catch(async (error: unknown) => {
+    await services.close();
+    exitOnBootFailure(new Error(`Cannot listen on WORKER_METRICS_PORT ${config.workerMetricsPort}: ${(error as Error).message}`));
+  });
+  services.logger.info({ port: http.port }, 'worker metrics listening');
   const auditRelay = startAuditRelay(services.db, services.logger, config.auditRelayIntervalMs);
-  const drainer = startDrainer(services, { lockDurationMs: config.workerLockDurationMs });
+  const drainer = startDrainer(services, {
+    lockDurationMs: config.workerLockDurationMs,
+    onItemOutcomes: (outcomes) => metrics.countBulkOutcomes(outcomes),
+  });
   services.logger.info({ concurrency: config.workerConcurrency }, 'worker started');
 
   onShutdownSignal(services.logger, async () => {
     await drainer.stop();
     await auditRelay.stop();
+    // Probes and scrapes are answered until the work has stopped.
+    await http.close();
     await services.close();
   });
 }

@@ -310,6 +310,8 @@ export async function teamsWithPendingItems(db: Db): Promise<string[]> {
 export interface BatchResult {
   executed: number;
   deleted: number;
+  /** The executed items by final status (deleted + not_found + forbidden = executed). */
+  outcomes: Record<DeletionOutcome, number>;
   /** Pending items of the team left after this batch. */
   remaining: number;
 }
@@ -321,7 +323,8 @@ export interface BatchResult {
  * A crash anywhere leaves every item either final (with its audit event) or still pending.
  */
 export async function executeBatch(db: Db, teamId: string, slots: number): Promise<BatchResult> {
-  const { executed, deleted } = await db.transaction().execute(async (tx) => {
+  const { executed, deleted, outcomes } = await db.transaction().execute(async (tx) => {
+    const counted: Record<DeletionOutcome, number> = { deleted: 0, not_found: 0, forbidden: 0 };
     const items = await sql<{
       job_id: string;
       position: number;
@@ -336,7 +339,7 @@ export async function executeBatch(db: Db, teamId: string, slots: number): Promi
       order by item.seq
       limit ${slots}
       for update of item skip locked`.execute(tx);
-    if (items.rows.length === 0) return { executed: 0, deleted: 0 };
+    if (items.rows.length === 0) return { executed: 0, deleted: 0, outcomes: counted };
 
     const jobIds = [...new Set(items.rows.map((item) => item.job_id))];
     await tx
@@ -358,18 +361,20 @@ export async function executeBatch(db: Db, teamId: string, slots: number): Promi
     }));
     const outcomes: Map<string, DeletionOutcome> = await deleteEntries(tx, teamId, 'bulk', requests);
 
-    const finalStatus = (item: (typeof items.rows)[number]): BulkItemStatus =>
+    const finalStatus = (item: (typeof items.rows)[number]): DeletionOutcome =>
       firstItemOfEntry.get(item.entry_id) === item ? (outcomes.get(item.entry_id) ?? 'not_found') : 'not_found';
+    const statuses = items.rows.map(finalStatus);
     await sql`
       update bulk_job_items item set status = outcome.status, processed_at = now()
       from unnest(${items.rows.map((i) => i.job_id)}::text[], ${items.rows.map((i) => i.position)}::int[],
-                  ${items.rows.map(finalStatus)}::text[]) as outcome(job_id, position, status)
+                  ${statuses}::text[]) as outcome(job_id, position, status)
       where item.job_id = outcome.job_id and item.position = outcome.position`.execute(tx);
 
     await completeFinishedJobs(tx, jobIds);
-    return { executed: items.rows.length, deleted: [...outcomes.values()].filter((o) => o === 'deleted').length };
+    for (const status of statuses) counted[status] += 1;
+    return { executed: items.rows.length, deleted: counted.deleted, outcomes: counted };
   });
-  return { executed, deleted, remaining: await countPendingItems(db, teamId, 1) };
+  return { executed, deleted, outcomes, remaining: await countPendingItems(db, teamId, 1) };
 }
 
 /** Completes the given jobs that have no pending item left (cancelled ones stay cancelled). */

@@ -40,6 +40,8 @@ const envSchema = z
     AUDIT_RELAY_INTERVAL_MS: integer(1_000, 10),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     API_KEY_PEPPER: z.string().min(32, 'must be at least 32 characters').optional(),
+    WORKER_METRICS_PORT: integer(9464, 0, 65535),
+    ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   })
   .superRefine((env, ctx) => {
     if (env.DNC_WRITE_RESERVED_FOR_SYNC >= env.DNC_WRITE_LIMIT) {
@@ -77,6 +79,10 @@ export interface Config {
   auditRelayIntervalMs: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   apiKeyPepper: string;
+  /** The worker's HTTP port for /metrics, /healthz and /readyz (0: any free port). */
+  workerMetricsPort: number;
+  /** Bearer token of /admin/queues; the dashboard is not mounted when unset. */
+  adminToken: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -117,6 +123,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     auditRelayIntervalMs: env.AUDIT_RELAY_INTERVAL_MS,
     logLevel: env.LOG_LEVEL,
     apiKeyPepper: env.API_KEY_PEPPER ?? DEV_PEPPER,
+    workerMetricsPort: env.WORKER_METRICS_PORT,
+    adminToken: env.ADMIN_TOKEN,
   };
 }
 

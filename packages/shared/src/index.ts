@@ -18,3 +18,4 @@ export * from './schemas';
 export * from './lifecycle';
 export * from './bulk-jobs';
 export * from './bulk-queue';
+export * from './api-schemas';

@@ -18,56 +18,98 @@ const queryInteger = (min: number, max: number, defaultValue: number) =>
     .optional()
     .transform((value) => value ?? defaultValue);
 
-export const entryIdSchema = z.string().regex(entryIdPattern, 'must look like dnc_<letters and digits>');
-export const jobIdSchema = z.string().regex(jobIdPattern, 'must look like job_<letters and digits>');
+export const entryIdSchema = z
+  .string()
+  .regex(entryIdPattern, 'must look like dnc_<letters and digits>')
+  .meta({ description: 'An entry id', examples: ['dnc_7Hq2LmX9pR4sT1vW3yZa'] });
+export const jobIdSchema = z
+  .string()
+  .regex(jobIdPattern, 'must look like job_<letters and digits>')
+  .meta({ description: 'A bulk deletion job id', examples: ['job_K3nP8qR2sT5vW7xY9zAb'] });
 
-export const addEntryBody = z.object({
-  url: z.string().min(1, 'is required'),
-  reason: reason.optional(),
-});
+export const addEntryBody = z
+  .object({
+    url: z
+      .string()
+      .min(1, 'is required')
+      .meta({
+        description:
+          'A LinkedIn member profile URL in any common spelling (`https://www.linkedin.com/in/Jane-Doe/`, `linkedin.com/in/jane-doe`, `in/jane-doe`, …)',
+        examples: ['https://www.linkedin.com/in/Jane-Doe/'],
+      }),
+    reason: reason.optional().meta({ description: 'Why the person must not be contacted', examples: ['Asked not to be contacted'] }),
+  })
+  .meta({ examples: [{ url: 'https://www.linkedin.com/in/Jane-Doe/', reason: 'Asked not to be contacted' }] });
 
-export const batchAddBody = z.object({
-  entries: z.array(z.object({ url: z.string().min(1, 'is required') })).min(1, 'must contain at least one entry'),
-});
+export const batchAddBody = z
+  .object({
+    entries: z
+      .array(z.object({ url: z.string().min(1, 'is required') }))
+      .min(1, 'must contain at least one entry')
+      .meta({ description: `1 to ${MAX_BATCH_ADD_ENTRIES} entries; more → 413 payload_too_large` }),
+  })
+  .meta({ examples: [{ entries: [{ url: 'linkedin.com/in/jane-doe' }, { url: 'in/john-smith' }] }] });
 
 export const pageQuery = {
-  limit: queryInteger(1, 1000, 50),
-  offset: queryInteger(0, Number.MAX_SAFE_INTEGER, 0),
+  limit: queryInteger(1, 1000, 50).meta({ description: 'Page size' }),
+  offset: queryInteger(0, Number.MAX_SAFE_INTEGER, 0).meta({ description: 'How many items to skip' }),
 };
 
 export const listEntriesQuery = z.object(pageQuery);
 
-export const checkQuery = z.object({ url: z.string().min(1, 'is required') });
+export const checkQuery = z.object({
+  url: z
+    .string()
+    .min(1, 'is required')
+    .meta({ description: 'The LinkedIn URL to look up, in any spelling the add route accepts', examples: ['in/jane-doe'] }),
+});
 
 export const deleteEntryParams = z.object({ id: entryIdSchema });
-export const deleteEntryBody = z.object({ reason: reason.optional() }).optional();
-export const deleteEntryQuery = z.object({ reason: reason.optional() });
+export const deleteEntryBody = z
+  .object({ reason: reason.optional().meta({ description: 'Why the entry is deleted (recorded in the audit trail)' }) })
+  .optional();
+export const deleteEntryQuery = z.object({
+  reason: reason.optional().meta({ description: 'Why the entry is deleted, when no JSON body is sent' }),
+});
 
 export const auditQuery = z.object({
   ...pageQuery,
-  action: z.enum(auditActions).optional(),
-  entryId: entryIdSchema.optional(),
-  jobId: jobIdSchema.optional(),
+  action: z.enum(auditActions).optional().meta({ description: 'Only events of this action' }),
+  entryId: entryIdSchema.optional().meta({ description: 'Only events of this entry' }),
+  jobId: jobIdSchema.optional().meta({ description: 'Only events of this bulk job' }),
 });
 
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
 
-export const bulkDeleteBody = z.object({
-  ids: z.array(entryIdSchema).min(1, 'must contain at least one id'),
-  reason: reason.optional(),
-});
+export const bulkDeleteBody = z
+  .object({
+    ids: z
+      .array(entryIdSchema)
+      .min(1, 'must contain at least one id')
+      .meta({ description: 'Entry ids to delete: 1 to 10,000 (`BULK_MAX_IDS`; more → 413); repeats collapse to one item' }),
+    reason: reason.optional().meta({ description: 'Why the entries are deleted (recorded in the audit trail)' }),
+  })
+  .meta({ examples: [{ ids: ['dnc_7Hq2LmX9pR4sT1vW3yZa', 'dnc_Zx8Yw7Vu6Ts5Rq4Po3Nm'], reason: 'GDPR erasure request' }] });
 
 export const bulkDeleteHeaders = z.object({
   'idempotency-key': z
     .string()
     .min(1, 'must not be empty')
     .max(MAX_IDEMPOTENCY_KEY_LENGTH, `must be at most ${MAX_IDEMPOTENCY_KEY_LENGTH} characters`)
-    .optional(),
+    .optional()
+    .meta({
+      description:
+        'Makes the submission safe to retry: the same key with the same body within 24 h returns the same job (200); with a different body → 422',
+      examples: ['3b1f6c1e-8a0d-4f0e-9c55-1d2a7e4b9f30'],
+    }),
 });
 
 export const jobParams = z.object({ jobId: jobIdSchema });
 
 export const jobItemsQuery = z.object({
   ...pageQuery,
-  status: z.enum(['pending', 'deleted', 'not_found', 'forbidden', 'failed', 'cancelled']).optional(),
+  status: z
+    .enum(['pending', 'deleted', 'not_found', 'forbidden', 'failed', 'cancelled'])
+    .optional()
+    .meta({ description: 'Only items with this status' }),
 });

@@ -12,6 +12,7 @@ import {
   type Scope,
 } from '@dnc/shared';
 import express, { type ErrorRequestHandler, type RequestHandler, type Response } from 'express';
+import { metricsOf } from '../metrics';
 import { errorStatus } from './error-status';
 import { contextOf, principalOf } from './request-context';
 
@@ -58,6 +59,7 @@ export function rateLimit(limiter: RateLimiter, rateLimitClass: RateLimitClass):
     const decision = await limiter.consume(principalOf(res).teamId, rateLimitClass);
     setRateLimitHeaders(res, decision);
     if (decision.granted === 0) {
+      metricsOf(res)?.rateLimitRejections.inc({ class: rateLimitClass });
       const retryAfter = Math.max(1, Math.ceil((decision.nextAdmitAt - decision.now) / 1000));
       res.setHeader('Retry-After', String(retryAfter));
       throw new AppError('rate_limit_exceeded', `Rate limit of ${decision.limit} ${rateLimitClass} requests per window exceeded`, {

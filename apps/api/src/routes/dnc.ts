@@ -12,6 +12,7 @@ import {
   deleteEntryBody,
   deleteEntryParams,
   deleteEntryQuery,
+  isAppError,
   listAuditEvents,
   listEntries,
   listEntriesQuery,
@@ -23,6 +24,7 @@ import { jsonBody } from '../http/middleware';
 import { actorOf, principalOf } from '../http/request-context';
 import { sendData } from '../http/respond';
 import { parseInput } from '../http/validate';
+import { countApiDeletion } from '../metrics';
 import { submitAndSchedule } from './bulk-delete';
 import type { Guard } from './guard';
 
@@ -81,7 +83,13 @@ export function dncRouter(services: Services, guard: Guard): Router {
       await submitAndSchedule(services, res, { ...actorOf(res), entryIds: [id], reason });
       return;
     }
-    await deleteEntry(deps, actorOf(res), { entryId: id, reason });
+    try {
+      await deleteEntry(deps, actorOf(res), { entryId: id, reason });
+    } catch (error) {
+      countApiDeletion(res, isAppError(error) && (error.code === 'not_found' || error.code === 'forbidden') ? error.code : 'failed');
+      throw error;
+    }
+    countApiDeletion(res, 'deleted');
     sendData(res, 200, { message: 'DNC entry deleted successfully' });
   });
 

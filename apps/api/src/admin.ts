@@ -1,0 +1,64 @@
+// /admin/queues: the bull-board dashboard of the bulk-deletion queue, for operators. Mounted only
+// when ADMIN_TOKEN is set, and only behind it.
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { createBullBoard } from '@bull-board/api';
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { ExpressAdapter } from '@bull-board/express';
+import type { Services } from '@dnc/shared';
+import { Router, type Express, type RequestHandler } from 'express';
+
+export const ADMIN_QUEUES_PATH = '/admin/queues';
+
+const digest = (value: string) => createHash('sha256').update(value).digest();
+
+/** The token a request presents: `Bearer <token>`, or the password of `Basic` (what a browser sends after its login prompt). */
+function presentedToken(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  const bearer = /^Bearer +(\S+)\s*$/i.exec(header);
+  if (bearer) return bearer[1];
+  const basic = /^Basic +([A-Za-z0-9+/=]+)\s*$/i.exec(header);
+  if (!basic?.[1]) return undefined;
+  const decoded = Buffer.from(basic[1], 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  return colon >= 0 ? decoded.slice(colon + 1) : undefined;
+}
+
+/** Lets through requests that present the admin token (compared in constant time); 401 otherwise. */
+export function requireAdminToken(adminToken: string): RequestHandler {
+  const expected = digest(adminToken);
+  return (req, res, next) => {
+    const token = presentedToken(req.headers.authorization);
+    // Equal-length digests: the comparison takes the same time whatever the token's length.
+    if (token !== undefined && timingSafeEqual(digest(token), expected)) {
+      next();
+      return;
+    }
+    res.setHeader('WWW-Authenticate', 'Bearer realm="admin", Basic realm="admin"');
+    res.setHeader('Cache-Control', 'no-store');
+    res.status(401).json({
+      error: 'unauthorized',
+      message: 'Send the admin token as "Authorization: Bearer <ADMIN_TOKEN>"',
+      data: null,
+    });
+  };
+}
+
+/** The dashboard behind the token, or undefined when ADMIN_TOKEN is not set (the path then answers 404). */
+export function adminQueuesRouter(services: Pick<Services, 'config' | 'bulkQueue'>): Router | undefined {
+  const { adminToken } = services.config;
+  if (!adminToken) return undefined;
+  const serverAdapter = new ExpressAdapter();
+  serverAdapter.setBasePath(ADMIN_QUEUES_PATH);
+  createBullBoard({
+    // Read-only: the drainer paces its own jobs; removing or promoting one by hand only confuses it.
+    queues: [new BullMQAdapter(services.bulkQueue, { readOnlyMode: true })],
+    serverAdapter,
+  });
+  const board = serverAdapter.getRouter() as Express;
+  // The same response headers as the rest of the API.
+  board.disable('x-powered-by');
+  board.set('etag', false);
+  const router = Router();
+  router.use(requireAdminToken(adminToken), board);
+  return router;
+}

@@ -1,0 +1,730 @@
+// The OpenAPI 3.1 document, generated from the zod schemas that validate requests
+// (packages/shared/src/schemas.ts) and describe responses (packages/shared/src/api-schemas.ts),
+// with zod's own JSON Schema (draft 2020-12, the dialect of OpenAPI 3.1) output.
+// Served at GET /openapi.json; GET /docs renders an interactive reference from it.
+// The tests check every response they receive against this document (test/support/http.ts).
+import {
+  addEntryBody,
+  adminUnauthorizedErrorSchema,
+  auditEventListSchema,
+  auditEventSchema,
+  auditQuery,
+  batchAddBody,
+  batchAddResultSchema,
+  bulkDeleteBody,
+  bulkDeleteHeaders,
+  checkQuery,
+  checkResultSchema,
+  deleteEntryBody,
+  deleteEntryParams,
+  deleteEntryQuery,
+  deleteResultSchema,
+  entryListSchema,
+  entrySchema,
+  errorBodySchemas,
+  healthSchema,
+  isoTimeSchema,
+  jobCountsSchema,
+  jobItemListSchema,
+  jobItemSchema,
+  jobItemsQuery,
+  jobParams,
+  jobSchema,
+  listEntriesQuery,
+  MAX_BATCH_ADD_ENTRIES,
+  readinessSchema,
+  successEnvelope,
+  validationDetailSchema,
+  type ErrorCode,
+  type RateLimitClass,
+  type Scope,
+} from '@dnc/shared';
+import { apiReference } from '@scalar/express-api-reference';
+import type { Express } from 'express';
+import { z } from 'zod';
+import { errorStatus } from './http/error-status';
+
+export type JsonSchema = Record<string, unknown>;
+
+export interface OpenApiHeader {
+  description?: string;
+  required?: boolean;
+  schema: JsonSchema;
+}
+
+export interface OpenApiHeaderRef {
+  $ref: string;
+}
+
+export interface OpenApiMediaType {
+  schema: JsonSchema;
+  examples?: Record<string, { summary?: string; value: unknown }>;
+}
+
+export interface OpenApiResponse {
+  description: string;
+  headers?: Record<string, OpenApiHeaderRef>;
+  content?: Record<string, OpenApiMediaType>;
+}
+
+export interface OpenApiParameter {
+  name: string;
+  in: 'path' | 'query' | 'header';
+  required: boolean;
+  description?: string;
+  schema: JsonSchema;
+  example?: unknown;
+}
+
+export interface OpenApiOperation {
+  operationId: string;
+  summary: string;
+  description?: string;
+  tags: string[];
+  security: Record<string, string[]>[];
+  parameters?: (OpenApiParameter | { $ref: string })[];
+  requestBody?: { required: boolean; description?: string; content: Record<string, OpenApiMediaType> };
+  responses: Record<string, OpenApiResponse>;
+  'x-rate-limit-class'?: RateLimitClass;
+}
+
+export type HttpMethod = 'get' | 'post' | 'delete';
+
+export interface OpenApiDocument {
+  openapi: string;
+  info: { title: string; version: string; description: string };
+  tags: { name: string; description: string }[];
+  paths: Record<string, Partial<Record<HttpMethod, OpenApiOperation>>>;
+  components: {
+    schemas: Record<string, JsonSchema>;
+    parameters: Record<string, OpenApiParameter>;
+    headers: Record<string, OpenApiHeader>;
+    securitySchemes: Record<string, unknown>;
+  };
+}
+
+const SCHEMA_REF = '#/components/schemas/';
+const ref = (name: string) => ({ $ref: `${SCHEMA_REF}${name}` });
+
+// ---- Components from zod ----
+
+/** Named response schemas (zod output side). */
+function responseComponents() {
+  const registry = z.registry<{ id: string }>();
+  const add = (id: string, schema: z.ZodType) => registry.add(schema, { id });
+  add('Timestamp', isoTimeSchema);
+  add('Entry', entrySchema);
+  add('EntryList', entryListSchema);
+  add('CheckResult', checkResultSchema);
+  add('BatchAddResult', batchAddResultSchema);
+  add('DeleteResult', deleteResultSchema);
+  add('Job', jobSchema);
+  add('JobCounts', jobCountsSchema);
+  add('JobItem', jobItemSchema);
+  add('JobItemList', jobItemListSchema);
+  add('AuditEvent', auditEventSchema);
+  add('AuditEventList', auditEventListSchema);
+  add('ValidationDetail', validationDetailSchema);
+  add('Health', healthSchema);
+  add('Readiness', readinessSchema);
+  add('AdminUnauthorizedError', adminUnauthorizedErrorSchema);
+  // Success envelopes, one per distinct body shape.
+  add('EntryCreatedResponse', successEnvelope(entrySchema, z.literal('Added to Do Not Contact list')));
+  add('BatchAddResponse', successEnvelope(batchAddResultSchema, z.string().meta({ examples: ['Added 1, 1 duplicate(s), 1 error(s)'] })));
+  add('EntryListResponse', successEnvelope(entryListSchema));
+  add('CheckResponse', successEnvelope(checkResultSchema));
+  add('DeleteResponse', successEnvelope(deleteResultSchema));
+  add('JobQueuedResponse', successEnvelope(jobSchema, z.literal('Bulk deletion queued')));
+  add('JobResponse', successEnvelope(jobSchema));
+  add('JobItemListResponse', successEnvelope(jobItemListSchema));
+  add('AuditEventListResponse', successEnvelope(auditEventListSchema));
+  for (const [code, schema] of Object.entries(errorBodySchemas)) add(errorSchemaName(code as ErrorCode), schema);
+  return convert(registry, 'output');
+}
+
+/** Named request bodies (zod input side: what a client may send). */
+function requestComponents() {
+  const registry = z.registry<{ id: string }>();
+  registry.add(addEntryBody, { id: 'AddEntryRequest' });
+  registry.add(batchAddBody, { id: 'BatchAddRequest' });
+  registry.add(deleteEntryBody.unwrap(), { id: 'DeleteEntryRequest' });
+  registry.add(bulkDeleteBody, { id: 'BulkDeleteRequest' });
+  return convert(registry, 'input');
+}
+
+function convert(registry: z.core.$ZodRegistry<{ id: string }>, io: 'input' | 'output'): Record<string, JsonSchema> {
+  const { schemas } = z.toJSONSchema(registry, { target: 'draft-2020-12', io, uri: (id) => `${SCHEMA_REF}${id}` });
+  if ('__shared' in schemas) throw new Error('OpenAPI: a schema was extracted without a name; give it an id in the registry');
+  return Object.fromEntries(Object.entries(schemas).map(([id, schema]) => [id, stripRootKeywords(schema as JsonSchema)]));
+}
+
+/** A component is a subschema of the document: it has no $schema or $id of its own. */
+function stripRootKeywords(schema: JsonSchema): JsonSchema {
+  const { $schema: _schema, $id: _id, ...rest } = schema;
+  return rest;
+}
+
+/**
+ * A parameter's schema from its zod schema (input side). Query strings that zod parses into
+ * numbers are documented as the number (OpenAPI describes a parameter's deserialized value).
+ */
+function parameterSchema(schema: z.ZodType): JsonSchema {
+  const json = z.toJSONSchema(schema, {
+    target: 'draft-2020-12',
+    io: 'input',
+    override: (ctx) => {
+      const def = ctx.zodSchema._zod.def;
+      if (def.type === 'pipe' && 'out' in def && (def.out as z.ZodType)._zod.def.type === 'number') {
+        const numeric = stripRootKeywords(z.toJSONSchema(def.out as z.ZodType, { target: 'draft-2020-12' }));
+        for (const key of Object.keys(ctx.jsonSchema)) delete (ctx.jsonSchema as JsonSchema)[key];
+        Object.assign(ctx.jsonSchema, numeric);
+      }
+    },
+  }) as JsonSchema;
+  const result = stripRootKeywords(json);
+  // A default applied by a transform is invisible to JSON Schema: ask the schema itself.
+  const missing = schema.safeParse(undefined);
+  if (missing.success && missing.data !== undefined) result.default = missing.data;
+  return result;
+}
+
+function parametersOf(location: 'path' | 'query' | 'header', shape: Record<string, z.ZodType>): OpenApiParameter[] {
+  return Object.entries(shape).map(([name, field]) => {
+    const { description, ...schema } = parameterSchema(field);
+    const parameter: OpenApiParameter = {
+      name,
+      in: location,
+      required: location === 'path' || !field.safeParse(undefined).success,
+      schema,
+    };
+    if (typeof description === 'string') parameter.description = description;
+    return parameter;
+  });
+}
+
+function errorSchemaName(code: ErrorCode): string {
+  const pascal = code.replace(/(^|_)([a-z])/g, (_m, _sep: string, letter: string) => letter.toUpperCase());
+  return pascal.endsWith('Error') ? pascal : `${pascal}Error`;
+}
+
+// ---- Headers ----
+
+const headerSchemas = {
+  requestId: {
+    description:
+      'The request id: echoed from the request’s `X-Request-Id` when it is sane, else generated. Also in the logs and the audit trail.',
+    schema: { type: 'string', pattern: '^[A-Za-z0-9._:-]{1,128}$', examples: ['3f1c2b9e-7d4a-4e8f-9a51-0c6d2e7b8f10'] },
+  },
+  rateLimitPolicy: {
+    description: 'The team’s budget for this operation class: `"<class>";q=<limit>;w=<window seconds>`.',
+    schema: { type: 'string', pattern: '^"[a-z-]+";q=\\d+;w=\\d+$', examples: ['"dnc-write";q=30;w=60'] },
+  },
+  rateLimit: {
+    description: 'What is left of it: `"<class>";r=<remaining>;t=<seconds until a slot frees>`.',
+    schema: { type: 'string', pattern: '^"[a-z-]+";r=\\d+;t=\\d+$', examples: ['"dnc-write";r=29;t=60'] },
+  },
+  retryAfter: {
+    description: 'Seconds to wait before retrying (or, on a job, before polling again).',
+    schema: { type: 'string', pattern: '^\\d+$', examples: ['5'] },
+  },
+  location: {
+    description: 'Where to poll the job.',
+    schema: {
+      type: 'string',
+      pattern: '^/v1/dnc/bulk-delete/job_[A-Za-z0-9]{1,64}$',
+      examples: ['/v1/dnc/bulk-delete/job_K3nP8qR2sT5vW7xY9zAb'],
+    },
+  },
+  preferenceApplied: {
+    description: 'The deletion was queued as a bulk job, as `Prefer: respond-async` asked.',
+    schema: { type: 'string', const: 'respond-async' },
+  },
+  wwwAuthenticate: {
+    description: 'The authentication scheme to use.',
+    schema: { type: 'string', pattern: '^Bearer', examples: ['Bearer', 'Bearer error="invalid_token"'] },
+  },
+} satisfies Record<string, OpenApiHeader>;
+
+type HeaderName = keyof typeof headerSchemas;
+const headerNames: Record<HeaderName, string> = {
+  requestId: 'X-Request-Id',
+  rateLimitPolicy: 'RateLimit-Policy',
+  rateLimit: 'RateLimit',
+  retryAfter: 'Retry-After',
+  location: 'Location',
+  preferenceApplied: 'Preference-Applied',
+  wwwAuthenticate: 'WWW-Authenticate',
+};
+
+const usedHeaders = new Map<string, OpenApiHeader>();
+
+/** Headers of a response, as references to components; `X-Request-Id` is always there. */
+function headers(required: HeaderName[] = [], optional: HeaderName[] = []): Record<string, OpenApiHeaderRef> {
+  const out: Record<string, OpenApiHeaderRef> = {};
+  const use = (name: HeaderName, isRequired: boolean) => {
+    const component = `${name.charAt(0).toUpperCase()}${name.slice(1)}${isRequired ? '' : 'Optional'}`;
+    usedHeaders.set(component, { ...headerSchemas[name], required: isRequired });
+    out[headerNames[name]] = { $ref: `#/components/headers/${component}` };
+  };
+  for (const name of ['requestId', ...required] as HeaderName[]) use(name, true);
+  for (const name of optional) use(name, false);
+  return out;
+}
+
+// ---- Responses ----
+
+const json = (schema: JsonSchema, examples?: OpenApiMediaType['examples']): Record<string, OpenApiMediaType> => ({
+  'application/json': examples ? { schema, examples } : { schema },
+});
+
+const errorDescriptions: Record<number, string> = {
+  400: 'Validation error: malformed JSON, a bad field, a bad id format or a bad query parameter.',
+  401: 'No, malformed, unknown or revoked API key. Uses no rate-limit slot.',
+  403: 'The key lacks the scope the route needs (uses no rate-limit slot), or the entry or job belongs to another team.',
+  404: 'No such entry or job.',
+  409: 'Conflict.',
+  413: 'The body is over 1 MiB, or holds more items than allowed.',
+  422: 'The Idempotency-Key was used before with a different body.',
+  429: 'The team’s budget for this operation class is spent.',
+  500: 'Something unexpected happened; it is logged with the request id.',
+  503: 'Postgres or Redis is unreachable; retry after `Retry-After` seconds.',
+};
+
+/** Error responses for the given codes, grouped by HTTP status; one example per code. */
+function errorResponses(codes: ErrorCode[], v1: boolean): Record<string, OpenApiResponse> {
+  const byStatus = new Map<number, ErrorCode[]>();
+  for (const code of codes) byStatus.set(errorStatus[code], [...(byStatus.get(errorStatus[code]) ?? []), code]);
+  const responses: Record<string, OpenApiResponse> = {};
+  for (const [status, statusCodes] of [...byStatus].sort(([a], [b]) => a - b)) {
+    const schemas = statusCodes.map((code) => ref(errorSchemaName(code)));
+    const examples = Object.fromEntries(
+      statusCodes.map((code) => [code, { summary: code, value: (errorBodySchemas[code].meta()?.examples as unknown[] | undefined)?.[0] }]),
+    );
+    responses[String(status)] = {
+      description: errorDescriptions[status] ?? 'Error.',
+      headers: errorHeaders(status, statusCodes, v1),
+      // A status shared by several codes gets one example per code; a single code's schema carries its own.
+      content: schemas.length === 1 ? json(schemas[0]!) : json({ oneOf: schemas }, examples),
+    };
+  }
+  return responses;
+}
+
+/** Which headers an error carries: rate-limit headers once the request got past the limiter. */
+function errorHeaders(status: number, codes: ErrorCode[], v1: boolean): Record<string, OpenApiHeaderRef> {
+  if (!v1) return headers(status === 503 ? ['retryAfter'] : []);
+  switch (status) {
+    case 401:
+      return headers(['wwwAuthenticate']);
+    case 403:
+      // insufficient_scope is decided before the limiter, forbidden after it.
+      return codes.includes('forbidden') ? headers([], ['rateLimitPolicy', 'rateLimit']) : headers();
+    case 429:
+      return headers(['rateLimitPolicy', 'rateLimit', 'retryAfter']);
+    // Decided only after the limiter admitted the request.
+    case 404:
+    case 409:
+    case 413:
+    case 422:
+      return headers(['rateLimitPolicy', 'rateLimit']);
+    case 503:
+      return headers(['retryAfter'], ['rateLimitPolicy', 'rateLimit']);
+    default:
+      // 400 may come before the limiter (a malformed path) or after it (a bad field); 500 anywhere.
+      return headers([], ['rateLimitPolicy', 'rateLimit']);
+  }
+}
+
+// ---- Operations ----
+
+/** Codes every authenticated route can answer with. */
+const v1Errors: ErrorCode[] = [
+  'validation_error',
+  'missing_api_key',
+  'invalid_api_key',
+  'insufficient_scope',
+  'rate_limit_exceeded',
+  'internal_error',
+  'service_unavailable',
+];
+
+const rateLimitDefaults: Record<RateLimitClass, number> = { 'dnc-write': 30, 'dnc-bulk': 10, 'dnc-read': 60, 'jobs-read': 120 };
+
+interface V1Operation {
+  method: HttpMethod;
+  path: string;
+  operationId: string;
+  summary: string;
+  description: string;
+  tag: string;
+  scope: Scope;
+  rateLimitClass: RateLimitClass;
+  parameters?: OpenApiParameter[];
+  requestBody?: { required: boolean; schema: string; description?: string };
+  success: Record<string, OpenApiResponse>;
+  errors: ErrorCode[];
+}
+
+const idParameters = parametersOf('path', deleteEntryParams.shape);
+const jobIdParameters = parametersOf('path', jobParams.shape);
+const preferParameter: OpenApiParameter = {
+  name: 'Prefer',
+  in: 'header',
+  required: false,
+  description: '`respond-async` queues the deletion as a one-item bulk job and answers 202 (RFC 7240).',
+  schema: stripRootKeywords(z.toJSONSchema(z.string().meta({ examples: ['respond-async'] }))),
+};
+
+function v1Operations(): V1Operation[] {
+  const rateLimited = (status: number, description: string, schema: string, extra: HeaderName[] = [], optional: HeaderName[] = []) => ({
+    [String(status)]: {
+      description,
+      headers: headers(['rateLimitPolicy', 'rateLimit', ...extra], optional),
+      content: json(ref(schema)),
+    },
+  });
+  return [
+    {
+      method: 'post',
+      path: '/v1/dnc',
+      operationId: 'addEntry',
+      summary: 'Add a URL to the list',
+      description:
+        'Normalizes the LinkedIn URL (`https://linkedin.com/in/<slug>`, slug lower-cased) and adds it. Invalidates the team’s check cache. Audited as `dnc.entry.added`.',
+      tag: 'Entries',
+      scope: 'dnc:write',
+      rateLimitClass: 'dnc-write',
+      requestBody: { required: true, schema: 'AddEntryRequest' },
+      success: rateLimited(201, 'Added.', 'EntryCreatedResponse'),
+      errors: [...v1Errors, 'duplicate_entry', 'payload_too_large'],
+    },
+    {
+      method: 'post',
+      path: '/v1/dnc/batch',
+      operationId: 'addEntries',
+      summary: 'Add many URLs',
+      description: `1 to ${MAX_BATCH_ADD_ENTRIES} entries (more → 413). One bad URL does not stop the rest; duplicates inside the batch count once. Audited per added entry.`,
+      tag: 'Entries',
+      scope: 'dnc:write',
+      rateLimitClass: 'dnc-bulk',
+      requestBody: { required: true, schema: 'BatchAddRequest' },
+      success: rateLimited(201, 'Processed; see `details` for each URL.', 'BatchAddResponse'),
+      errors: [...v1Errors, 'payload_too_large'],
+    },
+    {
+      method: 'get',
+      path: '/v1/dnc',
+      operationId: 'listEntries',
+      summary: 'List the team’s entries',
+      description: 'Newest first, ties broken by id.',
+      tag: 'Entries',
+      scope: 'dnc:read',
+      rateLimitClass: 'dnc-read',
+      parameters: parametersOf('query', listEntriesQuery.shape),
+      success: rateLimited(200, 'One page of entries.', 'EntryListResponse'),
+      errors: v1Errors,
+    },
+    {
+      method: 'get',
+      path: '/v1/dnc/check',
+      operationId: 'checkUrl',
+      summary: 'Is this URL on the list?',
+      description: 'Answers are cached per team (positive and negative alike); any add or delete for the team invalidates them at once.',
+      tag: 'Entries',
+      scope: 'dnc:read',
+      rateLimitClass: 'dnc-read',
+      parameters: parametersOf('query', checkQuery.shape),
+      success: rateLimited(200, 'Whether the URL is listed.', 'CheckResponse'),
+      errors: v1Errors,
+    },
+    {
+      method: 'delete',
+      path: '/v1/dnc/{id}',
+      operationId: 'deleteEntry',
+      summary: 'Delete an entry',
+      description:
+        'Removes the row for good and writes the `dnc.entry.deleted` audit event in the same transaction, then invalidates the team’s check cache. ' +
+        'The reason may come as a JSON body or as the `reason` query parameter. With `Prefer: respond-async` the deletion is queued as a one-item bulk job (202).',
+      tag: 'Entries',
+      scope: 'dnc:write',
+      rateLimitClass: 'dnc-write',
+      parameters: [...idParameters, ...parametersOf('query', deleteEntryQuery.shape), preferParameter],
+      requestBody: { required: false, schema: 'DeleteEntryRequest' },
+      success: {
+        ...rateLimited(200, 'Deleted.', 'DeleteResponse'),
+        ...rateLimited(202, 'Queued as a bulk job (`Prefer: respond-async`).', 'JobQueuedResponse', [
+          'location',
+          'retryAfter',
+          'preferenceApplied',
+        ]),
+      },
+      errors: [...v1Errors, 'forbidden', 'not_found', 'payload_too_large'],
+    },
+    {
+      method: 'get',
+      path: '/v1/dnc/audit',
+      operationId: 'listAuditEvents',
+      summary: 'The team’s audit trail',
+      description: 'Newest first. A team sees only its own events.',
+      tag: 'Audit',
+      scope: 'dnc:read',
+      rateLimitClass: 'dnc-read',
+      parameters: parametersOf('query', auditQuery.shape),
+      success: rateLimited(200, 'One page of events.', 'AuditEventListResponse'),
+      errors: v1Errors,
+    },
+    {
+      method: 'post',
+      path: '/v1/dnc/bulk-delete',
+      operationId: 'submitBulkDeletion',
+      summary: 'Submit a bulk deletion',
+      description:
+        '1 to 10,000 ids (`BULK_MAX_IDS`; more → 413); repeats collapse to one item. The worker deletes each item exactly like a synchronous delete, ' +
+        'drawing one slot of the team’s `dnc-write` budget per item, but never the last `DNC_WRITE_RESERVED_FOR_SYNC` slots. ' +
+        'The same `Idempotency-Key` with the same body within 24 h returns the same job (200); with a different body → 422. Audited as `dnc.bulk_delete.submitted`.',
+      tag: 'Bulk deletion',
+      scope: 'dnc:write',
+      rateLimitClass: 'dnc-bulk',
+      parameters: parametersOf('header', { 'Idempotency-Key': bulkDeleteHeaders.shape['idempotency-key'] }),
+      requestBody: { required: true, schema: 'BulkDeleteRequest' },
+      success: {
+        ...rateLimited(
+          200,
+          'The job an earlier request with the same Idempotency-Key created.',
+          'JobQueuedResponse',
+          ['location'],
+          ['retryAfter'],
+        ),
+        ...rateLimited(202, 'Queued.', 'JobQueuedResponse', ['location', 'retryAfter']),
+      },
+      errors: [...v1Errors, 'idempotency_key_in_use', 'payload_too_large', 'idempotency_key_reused'],
+    },
+    {
+      method: 'get',
+      path: '/v1/dnc/bulk-delete/{jobId}',
+      operationId: 'getBulkJob',
+      summary: 'Poll a bulk deletion',
+      description: 'While the job is not finished, `Retry-After` suggests when to poll again.',
+      tag: 'Bulk deletion',
+      scope: 'dnc:read',
+      rateLimitClass: 'jobs-read',
+      parameters: jobIdParameters,
+      success: rateLimited(200, 'The job.', 'JobResponse', [], ['retryAfter']),
+      errors: [...v1Errors, 'forbidden', 'not_found'],
+    },
+    {
+      method: 'get',
+      path: '/v1/dnc/bulk-delete/{jobId}/items',
+      operationId: 'listBulkJobItems',
+      summary: 'The items of a bulk deletion',
+      description: 'In submission order, optionally filtered by status.',
+      tag: 'Bulk deletion',
+      scope: 'dnc:read',
+      rateLimitClass: 'jobs-read',
+      parameters: [...jobIdParameters, ...parametersOf('query', jobItemsQuery.shape)],
+      success: rateLimited(200, 'One page of items.', 'JobItemListResponse'),
+      errors: [...v1Errors, 'forbidden', 'not_found'],
+    },
+    {
+      method: 'post',
+      path: '/v1/dnc/bulk-delete/{jobId}/cancel',
+      operationId: 'cancelBulkJob',
+      summary: 'Cancel a bulk deletion',
+      description:
+        'Pending items become `cancelled`; items already deleted stay deleted. Cancelling a finished job returns it unchanged. Audited as `dnc.bulk_delete.cancelled`.',
+      tag: 'Bulk deletion',
+      scope: 'dnc:write',
+      rateLimitClass: 'dnc-bulk',
+      parameters: jobIdParameters,
+      success: rateLimited(200, 'The job after cancelling.', 'JobResponse'),
+      errors: [...v1Errors, 'forbidden', 'not_found'],
+    },
+  ];
+}
+
+function toOperation(spec: V1Operation): OpenApiOperation {
+  const operation: OpenApiOperation = {
+    operationId: spec.operationId,
+    summary: spec.summary,
+    description: `${spec.description}\n\nScope: \`${spec.scope}\`. Rate-limit class: \`${spec.rateLimitClass}\` (default ${rateLimitDefaults[spec.rateLimitClass]} per 60 s per team).`,
+    tags: [spec.tag],
+    security: [{ bearerAuth: [spec.scope] }],
+    parameters: [...(spec.parameters ?? []), { $ref: '#/components/parameters/RequestId' }],
+    responses: { ...spec.success, ...errorResponses(spec.errors, true) },
+    'x-rate-limit-class': spec.rateLimitClass,
+  };
+  if (spec.requestBody) {
+    operation.requestBody = { required: spec.requestBody.required, content: json(ref(spec.requestBody.schema)) };
+  }
+  return operation;
+}
+
+function unauthenticated(
+  operationId: string,
+  summary: string,
+  tag: string,
+  responses: Record<string, OpenApiResponse>,
+  description?: string,
+): OpenApiOperation {
+  return {
+    operationId,
+    summary,
+    ...(description ? { description } : {}),
+    tags: [tag],
+    security: [],
+    parameters: [{ $ref: '#/components/parameters/RequestId' }],
+    responses,
+  };
+}
+
+function buildOpenApiDocument(): OpenApiDocument {
+  usedHeaders.clear();
+  const paths: OpenApiDocument['paths'] = {};
+  for (const spec of v1Operations()) (paths[spec.path] ??= {})[spec.method] = toOperation(spec);
+
+  paths['/healthz'] = {
+    get: unauthenticated('health', 'Liveness', 'Operations', {
+      '200': { description: 'The process is up.', headers: headers(), content: json(ref('Health')) },
+    }),
+  };
+  paths['/readyz'] = {
+    get: unauthenticated('readiness', 'Readiness', 'Operations', {
+      '200': { description: 'Postgres and Redis answer.', headers: headers(), content: json(ref('Readiness')) },
+      '503': { description: 'Postgres or Redis does not answer.', headers: headers(), content: json(ref('Readiness')) },
+    }),
+  };
+  paths['/metrics'] = {
+    get: unauthenticated(
+      'metrics',
+      'Prometheus metrics',
+      'Operations',
+      {
+        '200': {
+          description: 'Metrics in the Prometheus text exposition format.',
+          headers: headers(),
+          content: { 'text/plain': { schema: { type: 'string' } } },
+        },
+        ...errorResponses(['internal_error', 'service_unavailable'], false),
+      },
+      'Request counts and latencies by route and status, rate-limit decisions, bulk-job progress and process metrics.',
+    ),
+  };
+  paths['/admin/queues'] = {
+    get: {
+      ...unauthenticated(
+        'adminQueues',
+        'Queue dashboard (operators)',
+        'Operations',
+        {
+          '200': {
+            description: 'The dashboard (an HTML application; its own assets and JSON calls live under this path).',
+            headers: headers(),
+            content: { 'text/html': { schema: { type: 'string' } } },
+          },
+          '401': {
+            description: 'No or wrong admin token.',
+            headers: headers(['wwwAuthenticate']),
+            content: json(ref('AdminUnauthorizedError')),
+          },
+          ...errorResponses(['not_found'], false),
+        },
+        'The bulk-deletion queue, read-only. Mounted only when `ADMIN_TOKEN` is set (404 otherwise); send the token as `Authorization: Bearer <ADMIN_TOKEN>` or as the password of Basic auth.',
+      ),
+      security: [{ adminBearer: [] }, { adminBasic: [] }],
+    },
+  };
+  paths['/openapi.json'] = {
+    get: unauthenticated('openapi', 'This document', 'Documentation', {
+      '200': { description: 'The OpenAPI 3.1 document.', headers: headers(), content: json({ type: 'object' }) },
+    }),
+  };
+  paths['/docs'] = {
+    get: unauthenticated('docs', 'Interactive API reference', 'Documentation', {
+      '200': {
+        description: 'An HTML page that renders this document.',
+        headers: headers(),
+        content: { 'text/html': { schema: { type: 'string' } } },
+      },
+    }),
+  };
+
+  const rateLimitRows = (Object.entries(rateLimitDefaults) as [RateLimitClass, number][])
+    .map(([name, limit]) => `| \`${name}\` | ${limit} |`)
+    .join('\n');
+
+  return {
+    openapi: '3.1.1',
+    info: {
+      title: 'DNC API',
+      version: '1.0.0',
+      description: [
+        'Keep a per-team Do-Not-Contact list of LinkedIn member profile URLs: add, add in batches, list, check, delete one (synchronously or queued) and delete in bulk, with an audit trail.',
+        '',
+        '**Auth.** Every `/v1` route needs `Authorization: Bearer <api key>`. A key belongs to one team and carries scopes `dnc:read` and/or `dnc:write`.',
+        '',
+        '**Bodies.** JSON in and out. Success: `{ "error": null, "data": …, "message"?: … }`. Error: `{ "error": "<code>", "message": "…", "data": null, …extra }`.',
+        'Times are ISO-8601 UTC with milliseconds. Every response carries `X-Request-Id`.',
+        '',
+        '**Order of checks.** authenticate (401) → scope (403) → rate limit (429) → validate (400) → execute (404 / 403 / 409 …).',
+        'Every request admitted past the rate limit uses one slot of the team’s budget, whatever its outcome.',
+        '',
+        '**Rate limits** per team, rolling 60-second window (`RateLimit-Policy` and `RateLimit` headers on every admitted request):',
+        '',
+        '| class | default limit / 60 s |',
+        '|---|---|',
+        rateLimitRows,
+      ].join('\n'),
+    },
+    tags: [
+      { name: 'Entries', description: 'The team’s Do-Not-Contact list.' },
+      { name: 'Bulk deletion', description: 'Asynchronous deletion of many entries, executed by the worker within the team’s rate limit.' },
+      { name: 'Audit', description: 'Who changed what, when, and why.' },
+      { name: 'Operations', description: 'Health, readiness and metrics (no auth).' },
+      { name: 'Documentation', description: 'This document and its interactive reference.' },
+    ],
+    paths,
+    components: {
+      schemas: { ...responseComponents(), ...requestComponents() },
+      parameters: {
+        RequestId: {
+          name: 'X-Request-Id',
+          in: 'header',
+          required: false,
+          description:
+            'Your id for the request (echoed back, logged and written to the audit trail); one is generated when absent or malformed.',
+          schema: { type: 'string', examples: ['req-4711'] },
+        },
+      },
+      headers: Object.fromEntries([...usedHeaders].sort(([a], [b]) => a.localeCompare(b))),
+      securitySchemes: {
+        adminBearer: { type: 'http', scheme: 'bearer', description: 'The operator token `ADMIN_TOKEN` (only for `/admin/queues`).' },
+        adminBasic: {
+          type: 'http',
+          scheme: 'basic',
+          description: 'Any user name, `ADMIN_TOKEN` as the password (only for `/admin/queues`).',
+        },
+        bearerAuth: {
+          type: 'http',
+          scheme: 'bearer',
+          description:
+            'An API key of your team. Scopes: `dnc:read` (list, check, audit, poll jobs) and `dnc:write` (add, delete, bulk-delete, cancel). Each operation lists the scope it needs.',
+        },
+      },
+    },
+  };
+}
+
+let cached: OpenApiDocument | undefined;
+
+/** The document (built once). */
+export function openApiDocument(): OpenApiDocument {
+  return (cached ??= buildOpenApiDocument());
+}
+
+/** GET /openapi.json and GET /docs. */
+export function mountApiDocs(app: Express): void {
+  app.get('/openapi.json', (_req, res) => {
+    res.json(openApiDocument());
+  });
+  app.get('/docs', apiReference({ url: '/openapi.json', pageTitle: 'DNC API reference' }));
+}

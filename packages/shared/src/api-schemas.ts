@@ -1,0 +1,343 @@
+// Response schemas: what the API sends back. Together with the request schemas in schemas.ts
+// they are the one source of the OpenAPI document (apps/api/src/openapi.ts), and the tests
+// check every response they receive against that document.
+// The inferred types are asserted equal to the interfaces the domain returns, so they cannot drift.
+import { z } from 'zod';
+import { auditActions, type AuditEvent } from './audit';
+import type { Job, JobCounts, JobItem } from './bulk-jobs';
+import type { BulkItemStatus, BulkJobStatus } from './db/schema';
+import type { BatchAddResult, Entry } from './entries';
+import type { ErrorCode } from './errors';
+import { auditIdPattern, entryIdPattern, jobIdPattern, teamIdPattern } from './ids';
+import { MAX_REASON_LENGTH } from './schemas';
+
+/** True only when A and B are the same type (not merely assignable one way). */
+export type Equals<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+
+const EXAMPLE_TIME = '2026-11-26T10:30:00.000Z';
+const EXAMPLE_ENTRY_ID = 'dnc_7Hq2LmX9pR4sT1vW3yZa';
+const EXAMPLE_JOB_ID = 'job_K3nP8qR2sT5vW7xY9zAb';
+
+/** ISO-8601 UTC with milliseconds, as every time in the API is written. */
+export const isoTimeSchema = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/)
+  .meta({ format: 'date-time', description: 'ISO-8601 UTC time with milliseconds', examples: [EXAMPLE_TIME] });
+
+const count = z.int().min(0);
+const nullableReason = z.string().max(MAX_REASON_LENGTH).nullable();
+
+export const entrySchema = z
+  .object({
+    $id: z
+      .string()
+      .regex(entryIdPattern)
+      .meta({ examples: [EXAMPLE_ENTRY_ID] }),
+    teamId: z
+      .string()
+      .regex(teamIdPattern)
+      .meta({ examples: ['team_acme'] }),
+    url: z
+      .string()
+      .regex(/^https:\/\/linkedin\.com\/in\/[\p{L}\p{N}\p{M}_.-]{1,100}$/u)
+      .meta({ description: 'Normalized LinkedIn member profile URL', examples: ['https://linkedin.com/in/jane-doe'] }),
+    $createdAt: isoTimeSchema,
+    $updatedAt: isoTimeSchema,
+  })
+  .meta({
+    description: 'An entry of the team’s Do Not Contact list',
+    examples: [
+      {
+        $id: EXAMPLE_ENTRY_ID,
+        teamId: 'team_acme',
+        url: 'https://linkedin.com/in/jane-doe',
+        $createdAt: EXAMPLE_TIME,
+        $updatedAt: EXAMPLE_TIME,
+      },
+    ],
+  });
+
+export const batchAddResultSchema = z
+  .object({
+    added: count,
+    duplicates: count,
+    errors: count,
+    details: z.array(
+      z.object({
+        url: z.string().meta({ description: 'The URL as it was sent' }),
+        status: z.enum(['added', 'duplicate', 'error']),
+        error: z.string().optional().meta({ description: 'Why the URL was rejected (status "error" only)' }),
+      }),
+    ),
+  })
+  .meta({
+    description: 'Outcome of a batch add, one detail per submitted URL in submission order',
+    examples: [
+      {
+        added: 1,
+        duplicates: 1,
+        errors: 1,
+        details: [
+          { url: 'linkedin.com/in/jane-doe', status: 'added' },
+          { url: 'https://www.linkedin.com/in/Jane-Doe/', status: 'duplicate' },
+          { url: 'https://example.com/x', status: 'error', error: 'not a linkedin.com URL' },
+        ],
+      },
+    ],
+  });
+
+export const entryListSchema = z
+  .object({ entries: z.array(entrySchema), total: count, limit: z.int().min(1).max(1000), offset: count })
+  .meta({ description: 'One page of the team’s entries, newest first' });
+
+export const checkResultSchema = z
+  .discriminatedUnion('onList', [
+    z.object({ onList: z.literal(true), entry: entrySchema }),
+    z.object({ onList: z.literal(false), entry: z.null() }),
+  ])
+  .meta({ description: 'Whether the URL is on the team’s list, and the entry when it is' });
+
+export const deleteResultSchema = z.object({ message: z.literal('DNC entry deleted successfully') });
+
+const jobStatuses = ['queued', 'running', 'throttled', 'completed', 'cancelled', 'failed'] as const satisfies readonly BulkJobStatus[];
+const itemStatuses = ['pending', 'deleted', 'not_found', 'forbidden', 'failed', 'cancelled'] as const satisfies readonly BulkItemStatus[];
+
+export const jobCountsSchema = z
+  .object({ pending: count, deleted: count, notFound: count, forbidden: count, failed: count, cancelled: count })
+  .meta({ description: 'Items of the job by status' });
+
+export const jobSchema = z
+  .object({
+    $id: z
+      .string()
+      .regex(jobIdPattern)
+      .meta({ examples: [EXAMPLE_JOB_ID] }),
+    teamId: z.string().regex(teamIdPattern),
+    status: z.enum(jobStatuses).meta({
+      description:
+        '`queued` → `running` ⇄ `throttled` (waiting for the team’s rate-limit window; `nextRunAt` says when) → `completed` | `cancelled` | `failed`',
+    }),
+    reason: nullableReason,
+    total: count.meta({ description: 'Distinct entry ids in the job' }),
+    processed: count.meta({ description: 'Items the worker has executed: deleted + notFound + forbidden + failed' }),
+    counts: jobCountsSchema,
+    $createdAt: isoTimeSchema,
+    startedAt: isoTimeSchema.nullable(),
+    finishedAt: isoTimeSchema.nullable(),
+    nextRunAt: isoTimeSchema.nullable().meta({ description: 'When a throttled job runs next' }),
+    estimatedCompletionAt: isoTimeSchema.nullable(),
+  })
+  .meta({
+    description: 'A bulk deletion job',
+    examples: [
+      {
+        $id: EXAMPLE_JOB_ID,
+        teamId: 'team_acme',
+        status: 'queued',
+        reason: 'GDPR erasure request',
+        total: 2,
+        processed: 0,
+        counts: { pending: 2, deleted: 0, notFound: 0, forbidden: 0, failed: 0, cancelled: 0 },
+        $createdAt: EXAMPLE_TIME,
+        startedAt: null,
+        finishedAt: null,
+        nextRunAt: null,
+        estimatedCompletionAt: '2026-11-26T10:30:02.000Z',
+      },
+    ],
+  });
+
+export const jobItemSchema = z
+  .object({
+    id: z.string().regex(entryIdPattern),
+    status: z.enum(itemStatuses),
+    error: z.string().optional().meta({ description: 'Why the item failed (status "failed" only)' }),
+    processedAt: isoTimeSchema.nullable(),
+  })
+  .meta({
+    description: 'One entry id of a bulk deletion job',
+    examples: [{ id: EXAMPLE_ENTRY_ID, status: 'deleted', processedAt: EXAMPLE_TIME }],
+  });
+
+export const jobItemListSchema = z
+  .object({ items: z.array(jobItemSchema), total: count, limit: z.int().min(1).max(1000), offset: count })
+  .meta({ description: 'One page of a job’s items, in submission order' });
+
+export const auditEventSchema = z
+  .object({
+    $id: z.string().regex(auditIdPattern),
+    teamId: z.string().regex(teamIdPattern),
+    action: z.enum(auditActions),
+    entryId: z.string().regex(entryIdPattern).nullable(),
+    url: z.string().nullable(),
+    reason: nullableReason,
+    apiKeyId: z.string().nullable(),
+    source: z.enum(['api', 'bulk']),
+    jobId: z.string().regex(jobIdPattern).nullable(),
+    requestId: z.string().nullable(),
+    occurredAt: isoTimeSchema,
+  })
+  .meta({
+    description: 'One event of the team’s audit trail',
+    examples: [
+      {
+        $id: 'aud_9fK2mQ7xR3tV5wY8zA1b',
+        teamId: 'team_acme',
+        action: 'dnc.entry.deleted',
+        entryId: EXAMPLE_ENTRY_ID,
+        url: 'https://linkedin.com/in/jane-doe',
+        reason: 'Customer request',
+        apiKeyId: 'key_Ab12Cd34Ef56Gh78',
+        source: 'api',
+        jobId: null,
+        requestId: 'req-4711',
+        occurredAt: EXAMPLE_TIME,
+      },
+    ],
+  });
+
+export const auditEventListSchema = z
+  .object({ events: z.array(auditEventSchema), total: count, limit: z.int().min(1).max(1000), offset: count })
+  .meta({ description: 'One page of the team’s audit events, newest first' });
+
+/** The success body: `{ error: null, data, message? }`; `message` only where the route sends one. */
+export function successEnvelope<D extends z.ZodType>(data: D): z.ZodObject<{ error: z.ZodNull; data: D }>;
+export function successEnvelope<D extends z.ZodType, M extends z.ZodType>(
+  data: D,
+  message: M,
+): z.ZodObject<{ error: z.ZodNull; data: D; message: M }>;
+export function successEnvelope(data: z.ZodType, message?: z.ZodType) {
+  return message ? z.object({ error: z.null(), data, message }) : z.object({ error: z.null(), data });
+}
+
+// ---- Error bodies: `{ error: "<code>", message, data: null, ...extra }` ----
+
+export const validationDetailSchema = z.object({
+  path: z.string().meta({ description: 'Where the problem is, e.g. `body.url` or `query.limit`', examples: ['body.url'] }),
+  message: z.string().meta({ examples: ['is required'] }),
+});
+
+const errorExamples: Record<ErrorCode, string> = {
+  validation_error: 'Invalid request body: body.url is required',
+  missing_api_key: 'Send your API key as "Authorization: Bearer <api key>"',
+  invalid_api_key: 'The API key is unknown or has been revoked',
+  insufficient_scope: 'This API key lacks the "dnc:write" scope',
+  forbidden: 'This entry belongs to another team',
+  not_found: 'No such DNC entry',
+  duplicate_entry: 'This URL is already on your Do Not Contact list',
+  idempotency_key_in_use: 'A request with this Idempotency-Key is still being processed; retry shortly',
+  payload_too_large: 'Request bodies are limited to 1048576 bytes',
+  idempotency_key_reused: 'This Idempotency-Key was used with a different request body',
+  rate_limit_exceeded: 'Rate limit of 30 dnc-write requests per window exceeded',
+  internal_error: 'An unexpected error occurred',
+  service_unavailable: 'A backing service is temporarily unavailable; retry shortly',
+};
+
+function plainError<C extends ErrorCode>(code: C) {
+  return z
+    .object({ error: z.literal(code), message: z.string(), data: z.null() })
+    .meta({ examples: [{ error: code, message: errorExamples[code], data: null }] });
+}
+
+export const validationErrorSchema = z
+  .object({ error: z.literal('validation_error'), message: z.string(), data: z.null(), details: z.array(validationDetailSchema) })
+  .meta({
+    description: 'Malformed JSON, a bad field, a bad id format or a bad query parameter',
+    examples: [
+      {
+        error: 'validation_error',
+        message: errorExamples.validation_error,
+        data: null,
+        details: [{ path: 'body.url', message: 'is required' }],
+      },
+    ],
+  });
+
+export const rateLimitErrorSchema = z
+  .object({
+    error: z.literal('rate_limit_exceeded'),
+    message: z.string(),
+    data: z.null(),
+    resetTime: isoTimeSchema.meta({ description: 'When the next slot of the window frees' }),
+    retryAfter: z.int().min(1).meta({ description: 'Whole seconds to wait; same as the Retry-After header' }),
+  })
+  .meta({
+    description: 'The team’s budget for this operation class is spent',
+    examples: [
+      { error: 'rate_limit_exceeded', message: errorExamples.rate_limit_exceeded, data: null, resetTime: EXAMPLE_TIME, retryAfter: 12 },
+    ],
+  });
+
+export const duplicateEntryErrorSchema = z
+  .object({ error: z.literal('duplicate_entry'), message: z.string(), data: z.object({ entry: entrySchema }) })
+  .meta({
+    description: 'The URL is already on the team’s list; `data.entry` is the existing entry',
+    examples: [
+      {
+        error: 'duplicate_entry',
+        message: errorExamples.duplicate_entry,
+        data: {
+          entry: {
+            $id: EXAMPLE_ENTRY_ID,
+            teamId: 'team_acme',
+            url: 'https://linkedin.com/in/jane-doe',
+            $createdAt: EXAMPLE_TIME,
+            $updatedAt: EXAMPLE_TIME,
+          },
+        },
+      },
+    ],
+  });
+
+/** One schema per error code, keyed by code. */
+export const errorBodySchemas = {
+  validation_error: validationErrorSchema,
+  missing_api_key: plainError('missing_api_key').meta({ description: 'No or malformed Authorization header' }),
+  invalid_api_key: plainError('invalid_api_key').meta({ description: 'Unknown or revoked API key' }),
+  insufficient_scope: plainError('insufficient_scope').meta({ description: 'The key lacks the scope the route needs' }),
+  forbidden: plainError('forbidden').meta({ description: 'The entry or job exists but belongs to another team' }),
+  not_found: plainError('not_found').meta({ description: 'No such entry, job or route' }),
+  duplicate_entry: duplicateEntryErrorSchema,
+  idempotency_key_in_use: plainError('idempotency_key_in_use').meta({
+    description: 'A request with the same Idempotency-Key is still being processed',
+  }),
+  payload_too_large: plainError('payload_too_large').meta({ description: 'Body over 1 MiB, or more items than a batch allows' }),
+  idempotency_key_reused: plainError('idempotency_key_reused').meta({
+    description: 'The same Idempotency-Key was sent with a different body',
+  }),
+  rate_limit_exceeded: rateLimitErrorSchema,
+  internal_error: plainError('internal_error').meta({ description: 'Anything unexpected (logged with the request id)' }),
+  service_unavailable: plainError('service_unavailable').meta({ description: 'Postgres or Redis is unreachable' }),
+} as const satisfies Record<ErrorCode, z.ZodType>;
+
+/** 401 of the operator dashboard (/admin/queues): its token is not an API key. */
+export const adminUnauthorizedErrorSchema = z.object({ error: z.literal('unauthorized'), message: z.string(), data: z.null() }).meta({
+  description: 'No or wrong admin token',
+  examples: [{ error: 'unauthorized', message: 'Send the admin token as "Authorization: Bearer <ADMIN_TOKEN>"', data: null }],
+});
+
+// ---- Outside /v1 ----
+
+export const healthSchema = z.object({ status: z.literal('ok') }).meta({ examples: [{ status: 'ok' }] });
+
+export const readinessSchema = z
+  .object({
+    status: z.enum(['ready', 'unavailable']),
+    checks: z.object({ postgres: z.boolean(), redis: z.boolean() }),
+  })
+  .meta({
+    description: 'Whether Postgres and Redis answer',
+    examples: [{ status: 'ready', checks: { postgres: true, redis: true } }],
+  });
+
+// ---- The inferred types are the domain's types ----
+
+type Assert<T extends true> = T;
+export type ApiSchemaTypeChecks = [
+  Assert<Equals<z.infer<typeof entrySchema>, Entry>>,
+  Assert<Equals<z.infer<typeof jobSchema>, Job>>,
+  Assert<Equals<z.infer<typeof jobCountsSchema>, JobCounts>>,
+  Assert<Equals<z.infer<typeof jobItemSchema>, JobItem>>,
+  Assert<Equals<z.infer<typeof auditEventSchema>, AuditEvent>>,
+  Assert<Equals<z.infer<typeof batchAddResultSchema>, BatchAddResult>>,
+];
