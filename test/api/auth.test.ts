@@ -245,8 +245,12 @@ describe('malformed paths', () => {
   it('when a path id is not valid percent-encoding, then it answers 400 validation_error rather than 500', async () => {
     const response = await client(baseUrl, fullKey.apiKey).delete('/v1/dnc/%E0%A4%A');
     expect(response.status).toBe(400);
-    expect(response.body).toEqual({ ...errorBody('validation_error'), details: expect.any(Array) });
+    expect(response.body).toEqual({ ...errorBody('validation_error'), details: [{ path: 'params.id', message: expect.any(String) }] });
     expectNoInternals(response);
+    // Authentication still comes first.
+    const anonymous = await client(baseUrl).delete('/v1/dnc/%E0%A4%A');
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.body.error).toBe('missing_api_key');
   });
 });
 

@@ -17,6 +17,20 @@ export function createApp(services: Services): Express {
   app.set('etag', false);
   app.set('query parser', 'simple');
 
+  // Express percent-decodes path parameters while routing, before any guard runs: a path it
+  // cannot decode would fail ahead of authentication. Escaping its '%' signs lets the request
+  // route normally and fail id validation in the contract's order (401 → 403 → 429 → 400).
+  app.use((req, _res, next) => {
+    try {
+      decodeURIComponent(req.path);
+    } catch {
+      const queryStart = req.url.indexOf('?');
+      const path = queryStart === -1 ? req.url : req.url.slice(0, queryStart);
+      req.url = path.replaceAll('%', '%25') + (queryStart === -1 ? '' : req.url.slice(queryStart));
+    }
+    next();
+  });
+
   const metrics = createApiMetrics(services);
   app.use(metrics.middleware);
   app.use((req, res, next) => {

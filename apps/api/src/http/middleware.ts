@@ -100,13 +100,6 @@ function toAppError(error: unknown): AppError {
     default:
       break;
   }
-  // Express throws this while matching a route whose path holds broken percent-encoding.
-  if (error instanceof URIError) {
-    return AppError.validation(
-      [{ path: 'params', message: 'is not valid percent-encoding' }],
-      'Malformed percent-encoding in the request path',
-    );
-  }
   if (isDependencyUnavailable(error)) {
     return new AppError('service_unavailable', 'A backing service is temporarily unavailable; retry shortly', { cause: error });
   }
