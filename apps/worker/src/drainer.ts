@@ -4,6 +4,7 @@
 // with items, and one team's backlog never holds a worker slot while it waits.
 import {
   BULK_QUEUE_NAME,
+  completeDrainedJobs,
   countPendingItems,
   executeBatch,
   failOldestPendingItem,
@@ -137,6 +138,8 @@ export function startDrainer(services: Services, options: DrainerOptions = {}) {
 
   /** Backstop for lost Redis state: every team with pending items in Postgres gets a drainer. */
   async function reconcile(): Promise<number> {
+    const completed = await completeDrainedJobs(db);
+    if (completed > 0) logger.warn({ completed }, 'completed jobs that had no pending item left');
     const teams = await teamsWithPendingItems(db);
     for (const teamId of teams) await scheduleDrain(bulkQueue, teamId);
     if (teams.length > 0) logger.debug({ teams: teams.length }, 'reconciled pending bulk work');

@@ -110,7 +110,7 @@ async function toJob(db: Db, row: BulkJobRow, pace: DrainPace): Promise<Job> {
     $createdAt: row.created_at.toISOString(),
     startedAt: iso(row.started_at),
     finishedAt: iso(row.finished_at),
-    nextRunAt: row.status === 'throttled' ? iso(row.next_run_at) : null,
+    nextRunAt: terminalJobStatuses.includes(row.status) ? null : iso(row.next_run_at),
     estimatedCompletionAt: iso(estimatedCompletionAt),
   };
 }
@@ -377,8 +377,14 @@ export async function executeBatch(db: Db, teamId: string, slots: number): Promi
   return { executed, deleted, outcomes, remaining: await countPendingItems(db, teamId, 1) };
 }
 
-/** Completes the given jobs that have no pending item left (cancelled ones stay cancelled). */
+/**
+ * Completes the given jobs that have no pending item left (cancelled ones stay cancelled).
+ * The job rows are locked first: two batches of one job committing at once each see the other's
+ * items still pending, and without the lock neither would complete the job. With it, the later
+ * one waits, and its completion check (a new statement, a new snapshot) sees the other's commit.
+ */
 async function completeFinishedJobs(db: Db, jobIds: string[]): Promise<void> {
+  await sql`select 1 from bulk_jobs where id = any(${jobIds}::text[]) order by id for update`.execute(db);
   await db
     .updateTable('bulk_jobs')
     .set({ status: 'completed', finished_at: sql`now()`, next_run_at: null })
@@ -412,12 +418,40 @@ export async function failOldestPendingItem(db: Db, teamId: string, reason: stri
   });
 }
 
-/** Marks the team's running jobs as waiting for its window, until `nextRunAt`. */
+/**
+ * The team's window is spent until `nextRunAt`: its started jobs show `throttled`, and every
+ * unfinished job of the team (queued ones too) carries `nextRunAt` for its estimate.
+ */
 export async function markTeamThrottled(db: Db, teamId: string, nextRunAt: Date): Promise<void> {
   await db
     .updateTable('bulk_jobs')
-    .set({ status: 'throttled', next_run_at: nextRunAt })
+    .set({
+      status: sql`case when status = 'queued' then 'queued' else 'throttled' end`,
+      next_run_at: nextRunAt,
+    })
     .where('team_id', '=', teamId)
-    .where('status', 'in', ['running', 'throttled'])
+    .where('status', 'in', activeJobStatuses)
     .execute();
+}
+
+/**
+ * Backstop for the reconciler: completes unfinished jobs that have no pending item left. Batches
+ * complete their jobs in their own transaction, so this should find none; if a bug ever left
+ * one, clients polling it would otherwise wait for ever. Returns how many jobs it completed.
+ */
+export async function completeDrainedJobs(db: Db): Promise<number> {
+  const drained = await db
+    .selectFrom('bulk_jobs')
+    .select('id')
+    .where('status', 'in', activeJobStatuses)
+    .where(sql<boolean>`not exists (select 1 from bulk_job_items where job_id = bulk_jobs.id and status = 'pending')`)
+    .execute();
+  if (drained.length === 0) return 0;
+  await db.transaction().execute((tx) =>
+    completeFinishedJobs(
+      tx,
+      drained.map((row) => row.id),
+    ),
+  );
+  return drained.length;
 }
