@@ -286,7 +286,7 @@ describe.concurrent('pnpm cli bulk-delete', () => {
       cli(['bulk-delete', '--file', file, '--base-url', `http://127.0.0.1:${port}`, '--api-key', 'dncsk_nope']),
     ]);
     expectOneLineError(refused);
-    expect(refused.stderr).toMatch(/^Submitting failed: .*\(missing_api_key, HTTP 401, request [\w-]+\)\n$/);
+    expect(refused.stderr).toMatch(/^Submitting failed: .*\(invalid_api_key, HTTP 401, request [\w-]+\)\n$/);
     expectOneLineError(unreachable);
     expect(unreachable.stderr).toMatch(/^Submitting failed: Cannot reach the DNC API at http:\/\/127\.0\.0\.1:\d+: .*ECONNREFUSED/);
   });

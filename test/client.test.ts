@@ -252,8 +252,8 @@ describe('errors', () => {
     const dnc = createDncClient({ baseUrl, apiKey: forged });
     const error = await apiError(dnc.list());
     expect(error).toMatchObject({ code: 'invalid_api_key', status: 401 });
-    const missing = await apiError(createDncClient({ baseUrl, apiKey: 'not-a-key' }).check('in/x'));
-    expect(missing).toMatchObject({ code: 'missing_api_key', status: 401 });
+    const notAKey = await apiError(createDncClient({ baseUrl, apiKey: 'not-a-key' }).check('in/x'));
+    expect(notAKey).toMatchObject({ code: 'invalid_api_key', status: 401 });
   });
 
   it('when a read-only key writes, then the client rejects with insufficient_scope 403', async () => {
