@@ -56,6 +56,9 @@ export function startDrainer(services: Services, options: DrainerOptions = {}) {
 
   async function drain(job: Job<DrainJobData>, token?: string): Promise<string> {
     const { teamId } = job.data;
+    // A worker that died between a batch's commit and its cache invalidation left answers that
+    // may be stale: one INCR per run makes sure the next run repairs that.
+    await checkCache.invalidateTeam(teamId);
     const wanted = await countPendingItems(db, teamId, batchSize);
     if (wanted === 0) return 'drained';
 
