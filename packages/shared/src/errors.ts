@@ -67,7 +67,7 @@ export function isDependencyUnavailable(error: unknown): boolean {
   if (typeof code === 'string' && (pgUnavailableCodes.has(code) || networkErrorCodes.has(code))) return true;
   const message = error.message;
   return (
-    /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(
+    /Connection terminated|connection timeout|Query read timeout|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(
       message,
     ) ||
     /Connection is closed|Command timed out|Stream isn't writeable|enableOfflineQueue|MaxRetriesPerRequest|Reached the max retries/i.test(

@@ -5,10 +5,13 @@ import type { Database } from './schema';
 export type Db = Kysely<Database>;
 
 // A request that cannot get a connection fails fast (→ 503) instead of hanging.
-const CONNECT_TIMEOUT_MS = 1_500;
+const CONNECT_TIMEOUT_MS = 1_200;
 
 // int8 (counts, bigserial) as JS numbers: our values stay far below 2^53.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number.parseInt(value, 10));
+
+// A query on a connection whose server went silent fails after this long instead of hanging.
+const QUERY_TIMEOUT_MS = 5_000;
 
 export interface CreateDbOptions {
   maxConnections?: number;
@@ -20,6 +23,8 @@ export function createDb(databaseUrl: string, options: CreateDbOptions = {}): Db
     connectionString: databaseUrl,
     max: options.maxConnections ?? 10,
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    query_timeout: QUERY_TIMEOUT_MS,
+    keepAlive: true,
     idleTimeoutMillis: 30_000,
   });
   // An idle client losing its connection must not crash the process; the next query reconnects.
