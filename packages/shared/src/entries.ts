@@ -5,7 +5,7 @@ import type { CheckCache } from './check-cache';
 import type { Db } from './db/database';
 import type { AuditSource, DncEntryRow } from './db/schema';
 import { AppError } from './errors';
-import { newEntryId } from './ids';
+import { newAuditIdSql, newEntryId } from './ids';
 import { normalizeLinkedInUrl } from './linkedin-url';
 
 /** An entry as the API shows it. */
@@ -57,7 +57,7 @@ export async function addEntry(deps: DncDeps, actor: Actor, input: { url: string
       returning *
     ), audited as (
       insert into audit_events (id, team_id, action, entry_id, url, reason, api_key_id, source, request_id)
-      select 'aud_' || replace(gen_random_uuid()::text, '-', ''), team_id, 'dnc.entry.added', id, url, reason,
+      select ${newAuditIdSql}, team_id, 'dnc.entry.added', id, url, reason,
              ${actor.apiKeyId}::text, 'api', ${actor.requestId}::text
       from inserted
     )
@@ -102,7 +102,7 @@ export async function addEntries(deps: DncDeps, actor: Actor, urls: string[]): P
         returning id, team_id, url
       ), audited as (
         insert into audit_events (id, team_id, action, entry_id, url, api_key_id, source, request_id)
-        select 'aud_' || replace(gen_random_uuid()::text, '-', ''), team_id, 'dnc.entry.added', id, url,
+        select ${newAuditIdSql}, team_id, 'dnc.entry.added', id, url,
                ${actor.apiKeyId}::text, 'api', ${actor.requestId}::text
         from inserted
       )
@@ -200,7 +200,7 @@ export async function deleteEntries(
       returning entry.id, entry.url
     ), audited as (
       insert into audit_events (id, team_id, action, entry_id, url, reason, api_key_id, source, job_id, request_id)
-      select 'aud_' || replace(gen_random_uuid()::text, '-', ''), ${teamId}::text, 'dnc.entry.deleted', deleted.id, deleted.url,
+      select ${newAuditIdSql}, ${teamId}::text, 'dnc.entry.deleted', deleted.id, deleted.url,
              requested.reason, requested.api_key_id, ${source}::text, requested.job_id, requested.request_id
       from deleted join requested on requested.entry_id = deleted.id
     )
