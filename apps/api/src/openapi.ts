@@ -444,7 +444,7 @@ function v1Operations(): V1Operation[] {
       summary: 'Delete an entry',
       description:
         'Removes the row for good and writes the `dnc.entry.deleted` audit event in the same transaction, then invalidates the team’s check cache. ' +
-        'The reason may come as a JSON body or as the `reason` query parameter. With `Prefer: respond-async` the deletion is queued as a one-item bulk job (202).',
+        'The reason may come as a JSON body or as the `reason` query parameter. With `Prefer: respond-async` the deletion is queued as a one-item bulk job (202); the request takes one `dnc-write` slot and the worker takes another when it executes the item, as every bulk item does.',
       tag: 'Entries',
       scope: 'dnc:write',
       rateLimitClass: 'dnc-write',
