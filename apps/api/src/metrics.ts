@@ -1,9 +1,8 @@
 // Prometheus metrics of one API instance, served at GET /metrics. Each app has a Registry of its
 // own (not prom-client's global one): tests run several API instances in one process.
-import { BULK_QUEUE_NAME, type RateLimitClass, type Services } from '@dnc/shared';
+import { registerBacklogGauges, type RateLimitClass, type Services } from '@dnc/shared';
 import type { Request, RequestHandler, Response } from 'express';
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { sql } from 'kysely';
+import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 
 export type DeletionMetricOutcome = 'deleted' | 'not_found' | 'forbidden' | 'failed';
 const deletionOutcomes: readonly DeletionMetricOutcome[] = ['deleted', 'not_found', 'forbidden', 'failed'];
@@ -55,81 +54,6 @@ function trackRoutePattern(req: Request): () => string | undefined {
     },
   });
   return () => pattern;
-}
-
-/**
- * Gauges read from Postgres and Redis when scraped: bulk items pending, the bulk queue's job
- * counts, and how far the audit relay is behind. A store that does not answer turns its gauges
- * into NaN (unknown) for that scrape, so /metrics keeps answering during an outage.
- * The worker registers the same gauges (apps/worker/src/metrics.ts); keep them in step.
- */
-export function registerBacklogGauges(registry: Registry, services: Pick<Services, 'db' | 'bulkQueue' | 'logger'>): void {
-  const { db, bulkQueue, logger } = services;
-  const unknown = (gauge: Gauge<string>, what: string, error: unknown) => {
-    logger.warn({ err: error }, `metrics: could not read ${what}`);
-    gauge.set(Number.NaN);
-  };
-
-  new Gauge({
-    name: 'dnc_bulk_items_pending',
-    help: 'Bulk-deletion items waiting to be executed (all teams), read from Postgres when scraped',
-    registers: [registry],
-    async collect() {
-      try {
-        const result = await sql<{ count: number }>`select count(*)::int as count from bulk_job_items where status = 'pending'`.execute(db);
-        this.set(result.rows[0]?.count ?? 0);
-      } catch (error) {
-        unknown(this, 'pending bulk items', error);
-      }
-    },
-  });
-
-  const states = ['waiting', 'delayed', 'active'] as const;
-  new Gauge({
-    name: 'dnc_queue_jobs',
-    help: 'BullMQ jobs of a queue by state, read from Redis when scraped',
-    labelNames: ['queue', 'state'] as const,
-    registers: [registry],
-    async collect() {
-      try {
-        const counts = await bulkQueue.getJobCounts(...states);
-        for (const state of states) this.set({ queue: BULK_QUEUE_NAME, state }, counts[state] ?? 0);
-      } catch (error) {
-        logger.warn({ err: error }, 'metrics: could not read the queue job counts');
-        for (const state of states) this.set({ queue: BULK_QUEUE_NAME, state }, Number.NaN);
-      }
-    },
-  });
-
-  new Gauge({
-    name: 'dnc_audit_relay_lag_seconds',
-    help: 'Age of the oldest audit event not yet relayed to the log stream (0 when none waits)',
-    registers: [registry],
-    async collect() {
-      try {
-        const result = await sql<{ lag: number | null }>`
-          select extract(epoch from now() - occurred_at)::float8 as lag from audit_events
-          where relayed_at is null order by seq limit 1`.execute(db);
-        this.set(Math.max(0, result.rows[0]?.lag ?? 0));
-      } catch (error) {
-        unknown(this, 'the audit relay lag', error);
-      }
-    },
-  });
-
-  new Gauge({
-    name: 'dnc_audit_unrelayed_events',
-    help: 'Audit events not yet relayed to the log stream',
-    registers: [registry],
-    async collect() {
-      try {
-        const result = await sql<{ count: number }>`select count(*)::int as count from audit_events where relayed_at is null`.execute(db);
-        this.set(result.rows[0]?.count ?? 0);
-      } catch (error) {
-        unknown(this, 'the unrelayed audit events', error);
-      }
-    },
-  });
 }
 
 export function createApiMetrics(services: Pick<Services, 'config' | 'db' | 'bulkQueue' | 'logger'>): ApiMetrics {
