@@ -25,6 +25,7 @@ COPY --chown=root:root packages packages
 # The code is root-owned and read-only to the service user.
 USER node
 EXPOSE 3000 9464
+# Healthy when either the API (PORT) or the worker (WORKER_METRICS_PORT) answers /healthz.
 HEALTHCHECK --interval=10s --timeout=3s --retries=5 \
-  CMD node -e "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/healthz').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"
+  CMD node -e "const up = (p) => fetch('http://127.0.0.1:' + p + '/healthz').then(r => r.ok, () => false); Promise.all([up(process.env.PORT || 3000), up(process.env.WORKER_METRICS_PORT || 9464)]).then(([a, w]) => process.exit(a || w ? 0 : 1))"
 CMD ["node", "--import", "tsx", "apps/api/src/main.ts"]
