@@ -7,7 +7,7 @@ import { createLogger, createServices, loadConfig, type Config, type CreatedApiK
 import pg from 'pg';
 import { inject } from 'vitest';
 import { createApp } from '../../apps/api/src/app';
-import { startDrainer } from '../../apps/worker/src/drainer';
+import { startDrainer, type DrainerOptions } from '../../apps/worker/src/drainer';
 
 export interface TestEnvironment {
   /** Environment variables that point a process at this file's database and Redis prefix. */
@@ -18,7 +18,7 @@ export interface TestEnvironment {
   /** Runs the real API in this process, with optional config overrides; closed on cleanup. */
   startApi(overrides?: Record<string, string>): Promise<RunningApi>;
   /** Runs the real bulk-deletion worker (drainer + reconciler) in this process; stopped on cleanup. */
-  startWorker(overrides?: Record<string, string>): Promise<RunningWorker>;
+  startWorker(overrides?: Record<string, string>, drainerOptions?: DrainerOptions): Promise<RunningWorker>;
   cleanup(): Promise<void>;
 }
 
@@ -102,10 +102,10 @@ export async function createTestEnvironment(overrides: Record<string, string> = 
       closers.push(close);
       return { baseUrl: `http://127.0.0.1:${port}`, services: apiServices, close };
     },
-    async startWorker(workerOverrides = {}) {
+    async startWorker(workerOverrides = {}, drainerOptions = {}) {
       const workerConfig = loadConfig({ ...env, ...workerOverrides });
       const workerServices = createServices(workerConfig, { name: 'worker', logger: createLogger({ level: 'silent', name: 'worker' }) });
-      const drainer = startDrainer(workerServices, { lockDurationMs: workerConfig.workerLockDurationMs });
+      const drainer = startDrainer(workerServices, { lockDurationMs: workerConfig.workerLockDurationMs, ...drainerOptions });
       await drainer.worker.waitUntilReady();
       let stopped = false;
       const stop = async () => {

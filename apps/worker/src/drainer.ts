@@ -40,6 +40,11 @@ export interface DrainerOptions {
   lockDurationMs?: number;
   /** Told how many items ended how, after each commit (for metrics). */
   onItemOutcomes?: (outcomes: Partial<Record<ItemOutcome, number>>) => void;
+  /**
+   * Awaited when a run found the team drained, before its job completes: the window in which a
+   * new submission's schedule is a no-op. Tests use it to submit work exactly then.
+   */
+  beforeDrainedRunEnds?: (teamId: string) => Promise<void>;
 }
 
 export function startDrainer(services: Services, options: DrainerOptions = {}) {
@@ -60,7 +65,10 @@ export function startDrainer(services: Services, options: DrainerOptions = {}) {
     // may be stale: one INCR per run makes sure the next run repairs that.
     await checkCache.invalidateTeam(teamId);
     const wanted = await countPendingItems(db, teamId, batchSize);
-    if (wanted === 0) return 'drained';
+    if (wanted === 0) {
+      await options.beforeDrainedRunEnds?.(teamId);
+      return 'drained';
+    }
 
     const decision = await rateLimiter.acquire(teamId, 'dnc-write', { wanted, reserve });
     if (decision.granted > 0) {
@@ -68,7 +76,10 @@ export function startDrainer(services: Services, options: DrainerOptions = {}) {
       // After commit: the very next check must not answer from a stale cache.
       if (batch.deleted > 0) await checkCache.invalidateTeam(teamId);
       logger.debug({ teamId, granted: decision.granted, ...batch }, 'bulk batch executed');
-      if (batch.remaining === 0) return 'drained';
+      if (batch.remaining === 0) {
+        await options.beforeDrainedRunEnds?.(teamId);
+        return 'drained';
+      }
     }
 
     // More to do: run again when the team's window next admits a bulk write.
