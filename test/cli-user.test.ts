@@ -1,18 +1,15 @@
 // The user commands of the CLI (bulk-delete, check, add), run as real child processes against the
 // real API and worker of this file; they reach the API over HTTP only (no database settings).
-import { execFile } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedEntries } from './support/bulk';
 import { createTestEnvironment, type TestEnvironment } from './support/environment';
+import { runCli, type CliResult } from './support/processes';
 import { isoMillis } from './support/http';
-
-const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 
 let env: TestEnvironment;
 let baseUrl: string;
@@ -36,32 +33,8 @@ afterAll(async () => {
   await env?.cleanup();
 });
 
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the CLI with nothing but PATH and HOME (and `extraEnv`): no DATABASE_URL, no REDIS_URL. */
 function cli(args: string[], extraEnv: Record<string, string> = {}): Promise<CliResult> {
-  const childEnv: Record<string, string> = {
-    // eslint-disable-next-line no-restricted-properties
-    PATH: process.env.PATH ?? '/usr/bin:/bin',
-    // eslint-disable-next-line no-restricted-properties
-    HOME: process.env.HOME ?? '/tmp',
-    ...extraEnv,
-  };
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', 'apps/cli/src/main.ts', ...args],
-      { cwd: repoRoot, env: childEnv, timeout: 25_000 },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
+  return runCli(args, extraEnv);
 }
 
 /** A local port nothing listens on (taken from the OS, then released). */

@@ -1,12 +1,9 @@
 // The operator CLI, run as a real child process against this file's database; the keys it
 // prints are then used against the real API.
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestEnvironment, type TestEnvironment } from './support/environment';
+import { runCli, type CliResult } from './support/processes';
 import { client, isoMillis } from './support/http';
-
-const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 
 let env: TestEnvironment;
 let baseUrl: string;
@@ -21,32 +18,8 @@ beforeAll(async () => {
 });
 afterAll(() => env?.cleanup());
 
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 function cli(args: string[], extraEnv: Record<string, string> = {}): Promise<CliResult> {
-  const childEnv: Record<string, string> = {
-    // eslint-disable-next-line no-restricted-properties
-    PATH: process.env.PATH ?? '/usr/bin:/bin',
-    // eslint-disable-next-line no-restricted-properties
-    HOME: process.env.HOME ?? '/tmp',
-    ...env.env,
-    ...extraEnv,
-  };
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', 'apps/cli/src/main.ts', ...args],
-      { cwd: repoRoot, env: childEnv, timeout: 20_000 },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
+  return runCli(args, { ...env.env, ...extraEnv });
 }
 
 /** The error is a short message: no stack frames, no source paths. */

@@ -1,7 +1,7 @@
 // Real service processes for tests: `node --import tsx <entry point>` as a child process, with the
 // environment given (nothing inherited but PATH). Every child is tracked and killed on failure,
 // on `stopAllProcesses()` and when the test process exits, so no run leaves one behind.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -198,4 +198,27 @@ export async function stopAllProcesses(): Promise<void> {
         }),
     ),
   );
+}
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI (`apps/cli/src/main.ts`) to completion with exactly `env` (+ PATH and HOME). */
+export function runCli(args: string[], env: Record<string, string>, timeoutMs = 25_000): Promise<CliResult> {
+  // eslint-disable-next-line no-restricted-properties
+  const home = process.env.HOME ?? '/tmp';
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', 'apps/cli/src/main.ts', ...args],
+      { cwd: repoRoot, env: { ...baseEnv(), HOME: home, ...env }, timeout: timeoutMs },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
 }
