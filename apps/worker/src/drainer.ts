@@ -94,39 +94,40 @@ export function startDrainer(services: Services, options: DrainerOptions = {}) {
    * same slots are spent one item at a time, and an item whose own deletion fails is marked
    * `failed` — one bad item must not block the team's queue forever.
    */
-  async function executeBatchIsolatingFailures(teamId: string, slots: number) {
+  async function executeBatchIsolatingFailures(teamId: string, slots: number): Promise<{ deleted: number; remaining: number }> {
     try {
       const batch = await executeBatch(db, teamId, slots);
       report(batch.outcomes);
-      return batch;
+      return { deleted: batch.outcomes.deleted, remaining: batch.remaining };
     } catch (error) {
       if (isRetryable(error)) throw error;
       logger.error({ err: error, teamId }, 'bulk batch failed; executing its items one by one');
     }
-    const total = { executed: 0, deleted: 0, remaining: 0 };
+    let deleted = 0;
+    let remaining = 0;
     for (let slot = 0; slot < slots; slot++) {
       try {
         const single = await executeBatch(db, teamId, 1);
         report(single.outcomes);
-        total.executed += single.executed;
-        total.deleted += single.deleted;
-        total.remaining = single.remaining;
+        deleted += single.outcomes.deleted;
+        remaining = single.remaining;
       } catch (error) {
         if (isRetryable(error)) throw error;
         const failed = await failOldestPendingItem(db, teamId, ITEM_FAILED_REASON);
         logger.error({ err: error, teamId, ...failed }, 'bulk item failed');
         if (failed) report({ failed: 1 });
-        total.executed += 1;
-        total.remaining = await countPendingItems(db, teamId, 1);
+        remaining = await countPendingItems(db, teamId, 1);
       }
-      if (total.remaining === 0) break;
+      if (remaining === 0) break;
     }
-    return total;
+    return { deleted, remaining };
   }
 
+  // Workers block on Redis: they need their own connection that retries forever. BullMQ does not
+  // close a connection it was given, so stop() does.
+  const workerConnection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
   const worker = new Worker<DrainJobData, string>(BULK_QUEUE_NAME, drain, {
-    // Workers block on Redis: they need their own connection that retries forever.
-    connection: new Redis(config.redisUrl, { maxRetriesPerRequest: null }),
+    connection: workerConnection,
     prefix: queuePrefix(config),
     concurrency: config.workerConcurrency,
     lockDuration: options.lockDurationMs ?? 30_000,
@@ -161,11 +162,12 @@ export function startDrainer(services: Services, options: DrainerOptions = {}) {
   }
 
   let reconcileTimer: NodeJS.Timeout | undefined;
+  let stopped = false;
   const reconcileLoop = () => {
     reconcile()
       .catch((error: unknown) => logger.warn({ err: error }, 'reconcile failed; will retry'))
       .finally(() => {
-        reconcileTimer = setTimeout(reconcileLoop, config.reconcileIntervalMs);
+        if (!stopped) reconcileTimer = setTimeout(reconcileLoop, config.reconcileIntervalMs);
       });
   };
   reconcileLoop();
@@ -175,8 +177,10 @@ export function startDrainer(services: Services, options: DrainerOptions = {}) {
     reconcile,
     /** Lets the current batch commit, then stops. */
     async stop() {
+      stopped = true;
       clearTimeout(reconcileTimer);
       await worker.close();
+      await workerConnection.quit().catch(() => undefined);
     },
   };
 }

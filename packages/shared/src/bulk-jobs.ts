@@ -309,7 +309,6 @@ export async function teamsWithPendingItems(db: Db): Promise<string[]> {
 
 export interface BatchResult {
   executed: number;
-  deleted: number;
   /** The executed items by final status (deleted + not_found + forbidden = executed). */
   outcomes: Record<DeletionOutcome, number>;
   /** Pending items of the team left after this batch. */
@@ -323,7 +322,7 @@ export interface BatchResult {
  * A crash anywhere leaves every item either final (with its audit event) or still pending.
  */
 export async function executeBatch(db: Db, teamId: string, slots: number): Promise<BatchResult> {
-  const { executed, deleted, outcomes } = await db.transaction().execute(async (tx) => {
+  const { executed, outcomes } = await db.transaction().execute(async (tx) => {
     const counted: Record<DeletionOutcome, number> = { deleted: 0, not_found: 0, forbidden: 0 };
     const items = await sql<{
       job_id: string;
@@ -339,7 +338,7 @@ export async function executeBatch(db: Db, teamId: string, slots: number): Promi
       order by item.seq
       limit ${slots}
       for update of item skip locked`.execute(tx);
-    if (items.rows.length === 0) return { executed: 0, deleted: 0, outcomes: counted };
+    if (items.rows.length === 0) return { executed: 0, outcomes: counted };
 
     const jobIds = [...new Set(items.rows.map((item) => item.job_id))];
     await tx
@@ -372,9 +371,9 @@ export async function executeBatch(db: Db, teamId: string, slots: number): Promi
 
     await completeFinishedJobs(tx, jobIds);
     for (const status of statuses) counted[status] += 1;
-    return { executed: items.rows.length, deleted: counted.deleted, outcomes: counted };
+    return { executed: items.rows.length, outcomes: counted };
   });
-  return { executed, deleted, outcomes, remaining: await countPendingItems(db, teamId, 1) };
+  return { executed, outcomes, remaining: await countPendingItems(db, teamId, 1) };
 }
 
 /**
