@@ -63,12 +63,12 @@ export function createApp(services: Services): Express {
 
   mountApiDocs(app);
 
-  const guard = createGuard(services);
+  const guard = createGuard(services, metrics);
   // The contract has no OPTIONS routes (no CORS): Express would otherwise answer them itself,
   // unauthenticated. They are unknown routes like any other.
   app.use('/v1', (req, res, next) => (req.method === 'OPTIONS' ? routeNotFound(req, res, next) : next()));
   app.use('/v1/dnc/bulk-delete', bulkDeleteRouter(services, guard));
-  app.use('/v1/dnc', dncRouter(services, guard));
+  app.use('/v1/dnc', dncRouter(services, guard, metrics));
   app.use(routeNotFound);
   app.use(errorHandler(services.logger));
   return app;

@@ -1,32 +1,19 @@
-// Prometheus metrics of one API instance, served at GET /metrics. Each app has a Registry of its
-// own (not prom-client's global one): tests run several API instances in one process.
-import { registerBacklogGauges, type RateLimitClass, type Services } from '@dnc/shared';
-import type { Request, RequestHandler, Response } from 'express';
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
-
-export type DeletionMetricOutcome = 'deleted' | 'not_found' | 'forbidden' | 'failed';
-const deletionOutcomes: readonly DeletionMetricOutcome[] = ['deleted', 'not_found', 'forbidden', 'failed'];
+// Prometheus metrics of one API instance, served at GET /metrics: the metrics every process
+// serves (packages/shared/src/service-metrics.ts) plus request durations and rate-limit rejections.
+import { createServiceMetrics, type RateLimitClass, type ServiceMetrics, type Services } from '@dnc/shared';
+import type { Request, RequestHandler } from 'express';
+import { Counter, Histogram } from 'prom-client';
 
 /** The route label of a request that no Express route matched (never the raw URL). */
 export const UNMATCHED_ROUTE = 'unmatched';
 
-export interface ApiMetrics {
-  registry: Registry;
+export interface ApiMetrics extends ServiceMetrics {
   requestDuration: Histogram<'method' | 'route' | 'status'>;
   rateLimitRejections: Counter<'class'>;
-  deletions: Counter<'source' | 'outcome'>;
   /** First middleware: times every request and labels it with its route pattern. */
   middleware: RequestHandler;
   /** GET /metrics: the Prometheus text format. */
   handler: RequestHandler;
-}
-
-// Which app's metrics a response belongs to, for code that only has the response (route handlers, middleware).
-const metricsByResponse = new WeakMap<Response, ApiMetrics>();
-
-/** The metrics of the app serving this response (undefined outside createApp). */
-export function metricsOf(res: Response): ApiMetrics | undefined {
-  return metricsByResponse.get(res);
 }
 
 /** `base` + `path` as one pattern, without a trailing slash: `/v1/dnc` + `/:id` → `/v1/dnc/:id`. */
@@ -57,8 +44,8 @@ function trackRoutePattern(req: Request): () => string | undefined {
 }
 
 export function createApiMetrics(services: Pick<Services, 'config' | 'db' | 'bulkQueue' | 'logger'>): ApiMetrics {
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
+  const serviceMetrics = createServiceMetrics(services, 'api');
+  const { registry } = serviceMetrics;
 
   const requestDuration = new Histogram({
     name: 'dnc_http_request_duration_seconds',
@@ -72,26 +59,16 @@ export function createApiMetrics(services: Pick<Services, 'config' | 'db' | 'bul
     labelNames: ['class'] as const,
     registers: [registry],
   });
-  const deletions = new Counter({
-    name: 'dnc_deletions_total',
-    help: 'DNC entry deletions by source (api: DELETE /v1/dnc/{id}; bulk: the worker) and outcome',
-    labelNames: ['source', 'outcome'] as const,
-    registers: [registry],
-  });
   // Every series exists from the start, so rate() sees the first increment.
   for (const rateLimitClass of Object.keys(services.config.rateLimit.limits) as RateLimitClass[]) {
     rateLimitRejections.inc({ class: rateLimitClass }, 0);
   }
-  for (const outcome of deletionOutcomes) deletions.inc({ source: 'api', outcome }, 0);
-  registerBacklogGauges(registry, services);
 
-  const metrics: ApiMetrics = {
-    registry,
+  return {
+    ...serviceMetrics,
     requestDuration,
     rateLimitRejections,
-    deletions,
     middleware: (req, res, next) => {
-      metricsByResponse.set(res, metrics);
       const routePattern = trackRoutePattern(req);
       const end = requestDuration.startTimer();
       res.once('finish', () => {
@@ -106,10 +83,4 @@ export function createApiMetrics(services: Pick<Services, 'config' | 'db' | 'bul
       res.end(body);
     },
   };
-  return metrics;
-}
-
-/** Counts the outcome of a synchronous deletion (DELETE /v1/dnc/{id}). */
-export function countApiDeletion(res: Response, outcome: DeletionMetricOutcome): void {
-  metricsOf(res)?.deletions.inc({ source: 'api', outcome });
 }

@@ -13,7 +13,7 @@ import {
   queuePrefix,
   scheduleDrain,
   teamsWithPendingItems,
-  type DeletionOutcome,
+  type DeletionMetricOutcome,
   type DrainJobData,
   type Services,
 } from '@dnc/shared';
@@ -32,14 +32,11 @@ function isRetryable(error: unknown): boolean {
 
 export const ITEM_FAILED_REASON = 'internal_error: the deletion failed; the service logs have the details';
 
-/** The final status of an executed item. */
-export type ItemOutcome = DeletionOutcome | 'failed';
-
 export interface DrainerOptions {
   /** Lock of an active job; a worker that dies loses its job to another after this long. */
   lockDurationMs?: number;
   /** Told how many items ended how, after each commit (for metrics). */
-  onItemOutcomes?: (outcomes: Partial<Record<ItemOutcome, number>>) => void;
+  onItemOutcomes?: (outcomes: Partial<Record<DeletionMetricOutcome, number>>) => void;
   /**
    * Awaited when a run found the team drained, before its job completes: the window in which a
    * new submission's schedule is a no-op. Tests use it to submit work exactly then.
@@ -51,7 +48,7 @@ export function startDrainer(services: Services, options: DrainerOptions = {}) {
   const { config, db, rateLimiter, checkCache, logger, bulkQueue } = services;
   const reserve = config.rateLimit.writeReservedForSync;
   const batchSize = config.rateLimit.limits['dnc-write'] - reserve;
-  const report = (outcomes: Partial<Record<ItemOutcome, number>>) => {
+  const report = (outcomes: Partial<Record<DeletionMetricOutcome, number>>) => {
     try {
       options.onItemOutcomes?.(outcomes);
     } catch (error) {

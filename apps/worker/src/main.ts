@@ -1,8 +1,14 @@
-import { checkDependencies, createServices, exitOnBootFailure, loadConfigOrExit, onShutdownSignal } from '@dnc/shared';
+import {
+  checkDependencies,
+  createServiceMetrics,
+  createServices,
+  exitOnBootFailure,
+  loadConfigOrExit,
+  onShutdownSignal,
+} from '@dnc/shared';
 import { startAuditRelay } from './audit-relay';
 import { startDrainer } from './drainer';
 import { startWorkerHttpServer } from './http-server';
-import { createWorkerMetrics } from './metrics';
 
 async function main() {
   const config = loadConfigOrExit();
@@ -11,7 +17,7 @@ async function main() {
     await services.close();
     exitOnBootFailure(error);
   });
-  const metrics = createWorkerMetrics(services);
+  const metrics = createServiceMetrics(services, 'bulk');
   const http = await startWorkerHttpServer(services, metrics.registry, config.workerMetricsPort).catch(async (error: unknown) => {
     await services.close();
     exitOnBootFailure(new Error(`Cannot listen on WORKER_METRICS_PORT ${config.workerMetricsPort}: ${(error as Error).message}`));
@@ -20,7 +26,7 @@ async function main() {
   const auditRelay = startAuditRelay(services.db, services.logger, config.auditRelayIntervalMs);
   const drainer = startDrainer(services, {
     lockDurationMs: config.workerLockDurationMs,
-    onItemOutcomes: (outcomes) => metrics.countBulkOutcomes(outcomes),
+    onItemOutcomes: (outcomes) => metrics.countDeletions(outcomes),
   });
   services.logger.info({ concurrency: config.workerConcurrency }, 'worker started');
 

@@ -19,4 +19,4 @@ export * from './lifecycle';
 export * from './bulk-jobs';
 export * from './bulk-queue';
 export * from './api-schemas';
-export * from './backlog-metrics';
+export * from './service-metrics';

@@ -12,7 +12,6 @@ import {
   type Scope,
 } from '@dnc/shared';
 import express, { type ErrorRequestHandler, type RequestHandler, type Response } from 'express';
-import { metricsOf } from '../metrics';
 import { errorStatus } from './error-status';
 import { contextOf, principalOf } from './request-context';
 
@@ -55,12 +54,12 @@ function setRateLimitHeaders(res: Response, decision: RateLimitDecision): void {
 }
 
 /** Takes one slot of the team's budget for this class, or answers 429. Runs after authentication. */
-export function rateLimit(limiter: RateLimiter, rateLimitClass: RateLimitClass): RequestHandler {
+export function rateLimit(limiter: RateLimiter, rateLimitClass: RateLimitClass, onRejected: () => void): RequestHandler {
   return async (_req, res, next) => {
     const decision = await limiter.consume(principalOf(res).teamId, rateLimitClass);
     setRateLimitHeaders(res, decision);
     if (decision.granted === 0) {
-      metricsOf(res)?.rateLimitRejections.inc({ class: rateLimitClass });
+      onRejected();
       const retryAfter = Math.max(1, Math.ceil((decision.nextAdmitAt - decision.now) / 1000));
       res.setHeader('Retry-After', String(retryAfter));
       throw new AppError('rate_limit_exceeded', `Rate limit of ${decision.limit} ${rateLimitClass} requests per window exceeded`, {

@@ -24,7 +24,7 @@ import { jsonBody } from '../http/middleware';
 import { actorOf, principalOf } from '../http/request-context';
 import { sendData } from '../http/respond';
 import { parseInput } from '../http/validate';
-import { countApiDeletion } from '../metrics';
+import type { ApiMetrics } from '../metrics';
 import { submitAndSchedule } from './bulk-delete';
 import type { Guard } from './guard';
 
@@ -33,7 +33,7 @@ function prefersAsync(header: string | undefined): boolean {
   return header?.split(',').some((preference) => preference.trim().toLowerCase() === 'respond-async') ?? false;
 }
 
-export function dncRouter(services: Services, guard: Guard): Router {
+export function dncRouter(services: Services, guard: Guard, metrics: ApiMetrics): Router {
   const router = Router();
   const deps = { db: services.db, checkCache: services.checkCache };
 
@@ -86,10 +86,11 @@ export function dncRouter(services: Services, guard: Guard): Router {
     try {
       await deleteEntry(deps, actorOf(res), { entryId: id, reason });
     } catch (error) {
-      countApiDeletion(res, isAppError(error) && (error.code === 'not_found' || error.code === 'forbidden') ? error.code : 'failed');
+      const outcome = isAppError(error) && (error.code === 'not_found' || error.code === 'forbidden') ? error.code : 'failed';
+      metrics.countDeletions({ [outcome]: 1 });
       throw error;
     }
-    countApiDeletion(res, 'deleted');
+    metrics.countDeletions({ deleted: 1 });
     sendData(res, 200, { message: 'DNC entry deleted successfully' });
   });
 

@@ -1,8 +1,45 @@
-// Prometheus gauges of the bulk-deletion backlog, shared by the API's and the worker's registries.
+// Prometheus metrics that the API and the worker both serve: default process metrics, the
+// bulk-deletion backlog gauges and the deletions counter. Each process builds its own Registry
+// (not prom-client's global one): tests run several apps in one process.
 import { sql } from 'kysely';
-import { Gauge, type Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import { BULK_QUEUE_NAME } from './bulk-queue';
+import type { AuditSource } from './db/schema';
+import type { DeletionOutcome } from './entries';
 import type { Services } from './runtime';
+
+/** How a deletion ended: the domain outcomes, or `failed` for an error. */
+export type DeletionMetricOutcome = DeletionOutcome | 'failed';
+const deletionMetricOutcomes: readonly DeletionMetricOutcome[] = ['deleted', 'not_found', 'forbidden', 'failed'];
+
+export interface ServiceMetrics {
+  registry: Registry;
+  /** Counts deletions of this process's source (api: the synchronous route; bulk: the worker). */
+  countDeletions(outcomes: Partial<Record<DeletionMetricOutcome, number>>): void;
+}
+
+export function createServiceMetrics(services: Pick<Services, 'db' | 'bulkQueue' | 'logger'>, source: AuditSource): ServiceMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const deletions = new Counter({
+    name: 'dnc_deletions_total',
+    help: 'DNC entry deletions by source (api: DELETE /v1/dnc/{id}; bulk: the worker) and outcome',
+    labelNames: ['source', 'outcome'] as const,
+    registers: [registry],
+  });
+  // Every series exists from the start, so rate() sees the first increment.
+  for (const outcome of deletionMetricOutcomes) deletions.inc({ source, outcome }, 0);
+  registerBacklogGauges(registry, services);
+  return {
+    registry,
+    countDeletions(outcomes) {
+      for (const outcome of deletionMetricOutcomes) {
+        const count = outcomes[outcome] ?? 0;
+        if (count > 0) deletions.inc({ source, outcome }, count);
+      }
+    },
+  };
+}
 
 /**
  * Gauges read from Postgres and Redis when scraped: bulk items pending, the bulk queue's job
@@ -10,7 +47,7 @@ import type { Services } from './runtime';
  * into NaN (unknown) for that scrape, so /metrics keeps answering during an outage.
  * The API and the worker both register them, so the backlog stays visible while either is down.
  */
-export function registerBacklogGauges(registry: Registry, services: Pick<Services, 'db' | 'bulkQueue' | 'logger'>): void {
+function registerBacklogGauges(registry: Registry, services: Pick<Services, 'db' | 'bulkQueue' | 'logger'>): void {
   const { db, bulkQueue, logger } = services;
   const unknown = (gauge: Gauge<string>, what: string, error: unknown) => {
     logger.warn({ err: error }, `metrics: could not read ${what}`);
