@@ -16,7 +16,7 @@ import {
 import type { auditEventListSchema, checkResultSchema, entryListSchema, Equals, jobItemListSchema } from '@dnc/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
-import { seedEntries } from './support/bulk';
+import { expectedQueuedJob, seedEntries } from './support/bulk';
 import { createTestEnvironment, type TestEnvironment } from './support/environment';
 import { isoMillis } from './support/http';
 
@@ -374,20 +374,7 @@ describe('bulk deletion', () => {
     const deletion = await dnc.bulkDelete([...ids, 'dnc_clientMissing1', 'dnc_clientMissing2', foreign!], { reason: 'cleanup' });
     expect(deletion.replayed).toBe(false);
     expect(deletion.idempotencyKey).toEqual(expect.any(String));
-    expect(deletion.job).toEqual({
-      $id: expect.stringMatching(/^job_[A-Za-z0-9]+$/),
-      teamId: 'team_client_bulk',
-      status: 'queued',
-      reason: 'cleanup',
-      total: 40,
-      processed: 0,
-      counts: { pending: 40, deleted: 0, notFound: 0, forbidden: 0, failed: 0, cancelled: 0 },
-      $createdAt: expect.stringMatching(isoMillis),
-      startedAt: null,
-      finishedAt: null,
-      nextRunAt: null,
-      estimatedCompletionAt: expect.stringMatching(isoMillis),
-    });
+    expect(deletion.job).toEqual(expectedQueuedJob('team_client_bulk', 40, 'cleanup'));
     const submitRetryAfter = Number(calls.find((call) => call.method === 'POST')!.retryAfter);
     expect(submitRetryAfter).toBeGreaterThanOrEqual(1);
 

@@ -5,6 +5,7 @@ import { seedEntries, waitForJob } from './support/bulk';
 import { createTestEnvironment, type TestEnvironment } from './support/environment';
 import { client, request } from './support/http';
 import { spawnNode, stopAllProcesses, type NodeProcess } from './support/processes';
+import { sample } from './support/prometheus';
 
 // Bulk batches take at most WRITE_LIMIT - RESERVED = 5 slots of a team's 60 s window.
 const WRITE_LIMIT = 6;
@@ -30,18 +31,6 @@ afterAll(async () => {
   await stopAllProcesses();
   await env?.cleanup();
 });
-
-/** One sample of the Prometheus text: the value of `name` with exactly these labels (undefined when absent). */
-function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
-  for (const line of text.split('\n')) {
-    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!match || match[1] !== name) continue;
-    const found: Record<string, string> = {};
-    for (const label of (match[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) found[label[1]!] = label[2]!;
-    if (JSON.stringify(Object.entries(found).sort()) === JSON.stringify(Object.entries(labels).sort())) return Number(match[3]);
-  }
-  return undefined;
-}
 
 async function scrape(): Promise<string> {
   const response = await fetch(`${workerUrl}/metrics`);

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedEntries } from '../support/bulk';
 import { createTestEnvironment, type RunningApi, type TestEnvironment } from '../support/environment';
 import { client, request } from '../support/http';
+import { sample } from '../support/prometheus';
 
 const WRITE_LIMIT = 6;
 const ADMIN_TOKEN = 'admin-token-0123456789abcdef';
@@ -18,18 +19,6 @@ beforeAll(async () => {
   api = await env.startApi();
 });
 afterAll(() => env?.cleanup());
-
-/** One sample of the Prometheus text: the value of `name` with exactly these labels (undefined when absent). */
-function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
-  for (const line of text.split('\n')) {
-    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!match || match[1] !== name) continue;
-    const found: Record<string, string> = {};
-    for (const label of (match[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) found[label[1]!] = label[2]!;
-    if (JSON.stringify(Object.entries(found).sort()) === JSON.stringify(Object.entries(labels).sort())) return Number(match[3]);
-  }
-  return undefined;
-}
 
 async function scrape(baseUrl = api.baseUrl): Promise<string> {
   const response = await fetch(`${baseUrl}/metrics`);

@@ -1,7 +1,7 @@
 // The bulk-deletion HTTP contract (POST /v1/dnc/bulk-delete and its job resource), through the
 // real API and the real in-process worker, against the file's own Postgres database and Redis prefix.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedEntries, terminal, waitForJob, waitUntil } from '../support/bulk';
+import { expectedQueuedJob, seedEntries, terminal, waitForJob, waitUntil } from '../support/bulk';
 import { createTestEnvironment, type TestEnvironment } from '../support/environment';
 import { client, isoMillis, type ApiResponse } from '../support/http';
 
@@ -118,20 +118,7 @@ describe('POST /v1/dnc/bulk-delete — submission', () => {
     expect(submitted.status).toBe(202);
     expect(submitted.body).toEqual({
       error: null,
-      data: {
-        $id: expect.stringMatching(/^job_[A-Za-z0-9]+$/),
-        teamId,
-        status: 'queued',
-        reason: 'cleanup',
-        total: 3,
-        processed: 0,
-        counts: { pending: 3, deleted: 0, notFound: 0, forbidden: 0, failed: 0, cancelled: 0 },
-        $createdAt: expect.stringMatching(isoMillis),
-        startedAt: null,
-        finishedAt: null,
-        nextRunAt: null,
-        estimatedCompletionAt: expect.stringMatching(isoMillis),
-      },
+      data: expectedQueuedJob(teamId, 3, 'cleanup'),
       message: 'Bulk deletion queued',
     });
     const job = submitted.body.data;
@@ -569,20 +556,7 @@ describe('DELETE /v1/dnc/{id} with Prefer: respond-async', () => {
     expect(response.status).toBe(202);
     expect(response.body).toEqual({
       error: null,
-      data: {
-        $id: expect.stringMatching(/^job_[A-Za-z0-9]+$/),
-        teamId,
-        status: 'queued',
-        reason: 'later',
-        total: 1,
-        processed: 0,
-        counts: { pending: 1, deleted: 0, notFound: 0, forbidden: 0, failed: 0, cancelled: 0 },
-        $createdAt: expect.stringMatching(isoMillis),
-        startedAt: null,
-        finishedAt: null,
-        nextRunAt: null,
-        estimatedCompletionAt: expect.stringMatching(isoMillis),
-      },
+      data: expectedQueuedJob(teamId, 1, 'later'),
       message: 'Bulk deletion queued',
     });
     const jobId = response.body.data.$id;

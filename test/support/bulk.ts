@@ -1,7 +1,8 @@
 // Helpers for bulk-deletion tests: seed entries fast, wait for jobs, read outcomes from Postgres.
 import { sql } from 'kysely';
 import type { Db } from '@dnc/shared';
-import { type client } from './http';
+import { expect } from 'vitest';
+import { isoMillis, type client } from './http';
 
 /** Inserts `count` entries for the team straight into Postgres (ids `dnc_<tag>N`), returning the ids in order. */
 export async function seedEntries(db: Db, teamId: string, tag: string, count: number): Promise<string[]> {
@@ -80,4 +81,22 @@ export async function maxWritesInAnyWindow(db: Db, teamId: string, windowMs: num
     max = Math.max(max, end - start + 1);
   }
   return max;
+}
+
+/** The exact Job a fresh submission answers: queued, nothing started, every item pending. */
+export function expectedQueuedJob(teamId: string, total: number, reason: string | null) {
+  return {
+    $id: expect.stringMatching(/^job_[A-Za-z0-9]+$/),
+    teamId,
+    status: 'queued',
+    reason,
+    total,
+    processed: 0,
+    counts: { pending: total, deleted: 0, notFound: 0, forbidden: 0, failed: 0, cancelled: 0 },
+    $createdAt: expect.stringMatching(isoMillis),
+    startedAt: null,
+    finishedAt: null,
+    nextRunAt: null,
+    estimatedCompletionAt: expect.stringMatching(isoMillis),
+  };
 }
