@@ -48,31 +48,33 @@ function normalizeOrThrow(url: string, path: string): string {
 export async function addEntry(deps: DncDeps, actor: Actor, input: { url: string; reason?: string | undefined }): Promise<Entry> {
   const url = normalizeOrThrow(input.url, 'url');
   const reason = input.reason ?? null;
-  // Insert and audit in one statement; a conflict inserts (and audits) nothing.
-  const inserted = await sql<DncEntryRow>`
-    with inserted as (
-      insert into dnc_entries (id, team_id, url, reason)
-      values (${newEntryId()}, ${actor.teamId}, ${url}, ${reason})
-      on conflict (team_id, url) do nothing
-      returning *
-    ), audited as (
-      insert into audit_events (id, team_id, action, entry_id, url, reason, api_key_id, source, request_id)
-      select ${newAuditIdSql}, team_id, 'dnc.entry.added', id, url, reason,
-             ${actor.apiKeyId}::text, 'api', ${actor.requestId}::text
-      from inserted
-    )
-    select * from inserted`.execute(deps.db);
-  const row = inserted.rows[0];
-  if (!row) {
+  // Insert and audit in one statement; a conflict inserts (and audits) nothing. If the row we
+  // conflicted with is deleted before we can read it, the URL is free again: insert once more.
+  for (let attempt = 1; ; attempt++) {
+    const inserted = await sql<DncEntryRow>`
+      with inserted as (
+        insert into dnc_entries (id, team_id, url, reason)
+        values (${newEntryId()}, ${actor.teamId}, ${url}, ${reason})
+        on conflict (team_id, url) do nothing
+        returning *
+      ), audited as (
+        insert into audit_events (id, team_id, action, entry_id, url, reason, api_key_id, source, request_id)
+        select ${newAuditIdSql}, team_id, 'dnc.entry.added', id, url, reason,
+               ${actor.apiKeyId}::text, 'api', ${actor.requestId}::text
+        from inserted
+      )
+      select * from inserted`.execute(deps.db);
+    const row = inserted.rows[0];
+    if (row) {
+      await deps.checkCache.invalidateTeam(actor.teamId);
+      return toEntry(row);
+    }
     const existing = await findByUrl(deps.db, actor.teamId, url);
     if (existing) {
       throw new AppError('duplicate_entry', 'This URL is already on your Do Not Contact list', { data: { entry: existing } });
     }
-    // Deleted between our insert and our look-up: the caller may simply retry.
-    throw new AppError('service_unavailable', 'The entry changed while it was being added; retry the request');
+    if (attempt >= 3) throw new Error(`the entry for ${url} kept changing while it was being added`);
   }
-  await deps.checkCache.invalidateTeam(actor.teamId);
-  return toEntry(row);
 }
 
 export interface BatchAddResult {
