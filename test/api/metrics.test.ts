@@ -226,7 +226,8 @@ describe('/admin/queues', () => {
         for (const headers of attempts) {
           const response = await request(admin.baseUrl, 'GET', path, { headers });
           expect(response.status, `${path} ${JSON.stringify(headers)}`).toBe(401);
-          expect(response.body).toEqual({ error: 'unauthorized', message: expect.any(String), data: null });
+          const code = headers.authorization?.match(/^(Bearer|Basic) /) ? 'invalid_api_key' : 'missing_api_key';
+          expect(response.body).toEqual({ error: code, message: expect.any(String), data: null });
           expect(response.headers.get('www-authenticate')).toMatch(/^Bearer realm="admin"/);
         }
       }

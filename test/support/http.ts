@@ -187,8 +187,18 @@ export class ResponseValidator {
   private dashboardProblems(received: ReceivedResponse): string[] {
     const problems: string[] = [];
     if (!received.headers.get('x-request-id')) problems.push('header X-Request-Id is missing');
-    if (received.status === 401)
-      problems.push(...this.schemaProblems('#/components/schemas/AdminUnauthorizedError', received.body, 'body'));
+    if (received.status === 401) {
+      const code = (received.body as { error?: unknown } | null)?.error;
+      if (code !== 'missing_api_key' && code !== 'invalid_api_key') problems.push(`401 with error code ${String(code)}`);
+      else
+        problems.push(
+          ...this.schemaProblems(
+            `#/components/schemas/${code === 'missing_api_key' ? 'MissingApiKeyError' : 'InvalidApiKeyError'}`,
+            received.body,
+            'body',
+          ),
+        );
+    }
     return problems;
   }
 

@@ -4,7 +4,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
-import type { Services } from '@dnc/shared';
+import { AppError, type Services } from '@dnc/shared';
 import { Router, type Express, type RequestHandler } from 'express';
 
 export const ADMIN_QUEUES_PATH = '/admin/queues';
@@ -23,7 +23,10 @@ function presentedToken(header: string | undefined): string | undefined {
   return colon >= 0 ? decoded.slice(colon + 1) : undefined;
 }
 
-/** Lets through requests that present the admin token (compared in constant time); 401 otherwise. */
+/**
+ * Lets through requests that present the admin token (compared in constant time). Otherwise the
+ * contract's 401s: missing_api_key without a token, invalid_api_key with a wrong one.
+ */
 export function requireAdminToken(adminToken: string): RequestHandler {
   const expected = digest(adminToken);
   return (req, res, next) => {
@@ -35,11 +38,8 @@ export function requireAdminToken(adminToken: string): RequestHandler {
     }
     res.setHeader('WWW-Authenticate', 'Bearer realm="admin", Basic realm="admin"');
     res.setHeader('Cache-Control', 'no-store');
-    res.status(401).json({
-      error: 'unauthorized',
-      message: 'Send the admin token as "Authorization: Bearer <ADMIN_TOKEN>"',
-      data: null,
-    });
+    if (token === undefined) throw new AppError('missing_api_key', 'Send the admin token as "Authorization: Bearer <ADMIN_TOKEN>"');
+    throw new AppError('invalid_api_key', 'The admin token is wrong');
   };
 }
 

@@ -5,7 +5,6 @@
 // The tests check every response they receive against this document (test/support/http.ts).
 import {
   addEntryBody,
-  adminUnauthorizedErrorSchema,
   auditEventListSchema,
   auditEventSchema,
   auditQuery,
@@ -127,7 +126,6 @@ function responseComponents() {
   add('ValidationDetail', validationDetailSchema);
   add('Health', healthSchema);
   add('Readiness', readinessSchema);
-  add('AdminUnauthorizedError', adminUnauthorizedErrorSchema);
   // Success envelopes, one per distinct body shape.
   add('EntryCreatedResponse', successEnvelope(entrySchema, z.literal('Added to Do Not Contact list')));
   add('BatchAddResponse', successEnvelope(batchAddResultSchema, z.string().meta({ examples: ['Added 1, 1 duplicate(s), 1 error(s)'] })));
@@ -312,7 +310,8 @@ function errorResponses(codes: ErrorCode[], v1: boolean): Record<string, OpenApi
 
 /** Which headers an error carries: rate-limit headers once the request got past the limiter. */
 function errorHeaders(status: number, codes: ErrorCode[], v1: boolean): Record<string, OpenApiHeaderRef> {
-  if (!v1) return headers(status === 503 ? ['retryAfter'] : []);
+  // Outside /v1: no rate limits, but 401s still challenge and 503s still say when to retry.
+  if (!v1) return headers(status === 503 ? ['retryAfter'] : status === 401 ? ['wwwAuthenticate'] : []);
   switch (status) {
     case 401:
       return headers(['wwwAuthenticate']);
@@ -621,12 +620,7 @@ function buildOpenApiDocument(): OpenApiDocument {
             headers: headers(),
             content: { 'text/html': { schema: { type: 'string' } } },
           },
-          '401': {
-            description: 'No or wrong admin token.',
-            headers: headers(['wwwAuthenticate']),
-            content: json(ref('AdminUnauthorizedError')),
-          },
-          ...errorResponses(['not_found'], false),
+          ...errorResponses(['missing_api_key', 'invalid_api_key', 'not_found'], false),
         },
         'The bulk-deletion queue, read-only. Mounted only when `ADMIN_TOKEN` is set (404 otherwise); send the token as `Authorization: Bearer <ADMIN_TOKEN>` or as the password of Basic auth.',
       ),

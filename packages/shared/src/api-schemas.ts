@@ -311,10 +311,6 @@ export const errorBodySchemas = {
 } as const satisfies Record<ErrorCode, z.ZodType>;
 
 /** 401 of the operator dashboard (/admin/queues): its token is not an API key. */
-export const adminUnauthorizedErrorSchema = z.object({ error: z.literal('unauthorized'), message: z.string(), data: z.null() }).meta({
-  description: 'No or wrong admin token',
-  examples: [{ error: 'unauthorized', message: 'Send the admin token as "Authorization: Bearer <ADMIN_TOKEN>"', data: null }],
-});
 
 // ---- Outside /v1 ----
 
