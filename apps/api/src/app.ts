@@ -1,4 +1,4 @@
-import { dependenciesReady, type Services } from '@dnc/shared';
+import { readinessReport, type Services } from '@dnc/shared';
 import express, { type Express } from 'express';
 import { pinoHttp } from 'pino-http';
 import { ADMIN_QUEUES_PATH, adminQueuesRouter } from './admin';
@@ -53,9 +53,8 @@ export function createApp(services: Services): Express {
     res.json({ status: 'ok' });
   });
   app.get('/readyz', async (_req, res) => {
-    const checks = await dependenciesReady(services);
-    const ready = checks.postgres && checks.redis;
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable', checks });
+    const readiness = await readinessReport(services);
+    res.status(readiness.status).json(readiness.body);
   });
   app.get('/metrics', metrics.handler);
   const adminQueues = adminQueuesRouter(services);

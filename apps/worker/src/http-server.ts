@@ -2,7 +2,7 @@
 // Plain node:http — three fixed routes need no framework.
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { dependenciesReady, type Services } from '@dnc/shared';
+import { readinessReport, type Services } from '@dnc/shared';
 import type { Registry } from 'prom-client';
 
 export interface WorkerHttpServer {
@@ -34,9 +34,8 @@ export async function startWorkerHttpServer(
         case '/healthz':
           return json(res, 200, { status: 'ok' });
         case '/readyz': {
-          const checks = await dependenciesReady(services);
-          const ready = checks.postgres && checks.redis;
-          return json(res, ready ? 200 : 503, { status: ready ? 'ready' : 'unavailable', checks });
+          const readiness = await readinessReport(services);
+          return json(res, readiness.status, readiness.body);
         }
         case '/metrics':
           return send(res, 200, registry.contentType, await registry.metrics());

@@ -105,3 +105,10 @@ export async function dependenciesReady(
   const [postgres, redis] = await Promise.all([within(sql`select 1`.execute(services.db)), within(services.redis.ping())]);
   return { postgres, redis };
 }
+
+/** GET /readyz of every process: 200 with `ready` when Postgres and Redis answer, else 503. */
+export async function readinessReport(services: Pick<Services, 'db' | 'redis'>) {
+  const checks = await dependenciesReady(services);
+  const ready = checks.postgres && checks.redis;
+  return { status: ready ? 200 : 503, body: { status: ready ? 'ready' : 'unavailable', checks } };
+}
