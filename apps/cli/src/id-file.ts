@@ -1,10 +1,9 @@
 // Reads the entry ids of `pnpm cli bulk-delete --file`: a text file with one id per line, or a
 // CSV (comma, semicolon or tab separated, RFC 4180 quoting) whose `id` column — else its first
 // column — holds the ids. Blank lines and a header row are skipped; repeated ids count once.
+// Only the ids module: the whole domain package would load Postgres and Redis code at every start.
+import { entryIdPattern } from '@dnc/shared/ids';
 import { UsageError } from './usage-error';
-
-/** The API's entry id format (packages/shared/src/ids.ts), checked here so a bad line fails before anything is submitted. */
-const ENTRY_ID = /^dnc_[A-Za-z0-9]{1,64}$/;
 /** Header names taken as "the id column". */
 const ID_COLUMN_NAMES = new Set(['id', '$id', 'entry_id', 'entryid', 'entry id', 'dnc_id']);
 
@@ -96,7 +95,8 @@ export function parseIdFile(text: string, name: string): IdFile {
   for (const row of rows) {
     const id = row.cells[column]?.trim() ?? '';
     if (id === '') throw new UsageError(`${name} line ${row.line}: no id in column ${column + 1}`);
-    if (!ENTRY_ID.test(id)) throw new UsageError(`${name} line ${row.line}: ${shown(id)} is not a DNC entry id (dnc_<letters and digits>)`);
+    if (!entryIdPattern.test(id))
+      throw new UsageError(`${name} line ${row.line}: ${shown(id)} is not a DNC entry id (dnc_<letters and digits>)`);
     if (seen.has(id)) duplicates++;
     else seen.add(id);
   }

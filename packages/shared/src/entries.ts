@@ -5,8 +5,11 @@ import type { CheckCache } from './check-cache';
 import type { Db } from './db/database';
 import type { AuditSource, DncEntryRow } from './db/schema';
 import { AppError } from './errors';
-import { newAuditIdSql, newEntryId } from './ids';
+import { newEntryId } from './ids';
 import { normalizeLinkedInUrl } from './linkedin-url';
+
+/** An audit id made by Postgres (`aud_` + 32 hex characters), for rows inserted by INSERT … SELECT. */
+const newAuditIdSql = sql<string>`'aud_' || replace(gen_random_uuid()::text, '-', '')`;
 
 /** An entry as the API shows it. */
 export interface Entry {

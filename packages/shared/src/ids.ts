@@ -1,5 +1,4 @@
 import { randomInt } from 'node:crypto';
-import { sql } from 'kysely';
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
@@ -14,8 +13,6 @@ export const newEntryId = () => `dnc_${randomAlphanumeric(20)}`;
 export const newJobId = () => `job_${randomAlphanumeric(20)}`;
 export const newAuditId = () => `aud_${randomAlphanumeric(20)}`;
 export const newApiKeyId = () => `key_${randomAlphanumeric(16)}`;
-/** An audit id made by Postgres, for rows inserted by INSERT … SELECT (32 hex characters). */
-export const newAuditIdSql = sql<string>`'aud_' || replace(gen_random_uuid()::text, '-', '')`;
 
 export const entryIdPattern = /^dnc_[A-Za-z0-9]{1,64}$/;
 export const jobIdPattern = /^job_[A-Za-z0-9]{1,64}$/;
