@@ -22,7 +22,7 @@ import {
 } from '@dnc/shared';
 import { sql } from 'kysely';
 import pg from 'pg';
-import { createApp } from '../apps/api/src/app';
+import { createApp } from '../apps/api/src/app.js';
 
 const base = loadConfig();
 const suffix = randomBytes(4).toString('hex');

@@ -2,9 +2,9 @@
 // audit relay (every row logged once with `audit: true`, in order, and marked relayed).
 import { createLogger, deleteEntries, type CreatedApiKey } from '@dnc/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAuditRelay } from '../../apps/worker/src/audit-relay';
-import { createTestEnvironment, type TestEnvironment } from '../support/environment';
-import { client, isoMillis } from '../support/http';
+import { startAuditRelay } from '../../apps/worker/src/audit-relay.js';
+import { createTestEnvironment, type TestEnvironment } from '../support/environment.js';
+import { client, isoMillis } from '../support/http.js';
 
 const TEAM = 'team_audit';
 const OTHER_TEAM = 'team_audit_other';

@@ -2,8 +2,8 @@
 // (authenticate → scope → rate limit → validate) including which refusals use rate-limit slots.
 import type { CreatedApiKey } from '@dnc/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestEnvironment, type TestEnvironment } from '../support/environment';
-import { client, request, type ApiResponse } from '../support/http';
+import { createTestEnvironment, type TestEnvironment } from '../support/environment.js';
+import { client, request, type ApiResponse } from '../support/http.js';
 
 const TEAM = 'team_auth';
 

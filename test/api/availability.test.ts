@@ -2,9 +2,9 @@
 // stderr, non-zero exit) and graceful shutdown (in-flight requests complete, exit 0).
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestEnvironment, type TestEnvironment } from '../support/environment';
-import { client, request } from '../support/http';
-import { runNode, startApiProcess, stopAllProcesses } from '../support/processes';
+import { createTestEnvironment, type TestEnvironment } from '../support/environment.js';
+import { client, request } from '../support/http.js';
+import { runNode, startApiProcess, stopAllProcesses } from '../support/processes.js';
 
 const UNREACHABLE_POSTGRES = 'postgres://postgres@127.0.0.1:1/none';
 const UNREACHABLE_REDIS = 'redis://127.0.0.1:1';

@@ -3,8 +3,8 @@
 // Rows changed directly in Postgres (bypassing the API) prove when an answer came from the cache.
 import { newEntryId } from '@dnc/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestEnvironment, type TestEnvironment } from '../support/environment';
-import { client } from '../support/http';
+import { createTestEnvironment, type TestEnvironment } from '../support/environment.js';
+import { client } from '../support/http.js';
 
 const SHORT_TTL_MS = 1_500;
 

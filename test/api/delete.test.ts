@@ -1,8 +1,8 @@
 // DELETE /v1/dnc/{id}: synchronous, permanent deletion with an audit event in the same transaction.
 import type { CreatedApiKey } from '@dnc/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestEnvironment, type TestEnvironment } from '../support/environment';
-import { client, isoMillis } from '../support/http';
+import { createTestEnvironment, type TestEnvironment } from '../support/environment.js';
+import { client, isoMillis } from '../support/http.js';
 
 const TEAM = 'team_delete_a';
 const OTHER_TEAM = 'team_delete_b';

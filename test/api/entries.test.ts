@@ -1,7 +1,7 @@
 // POST /v1/dnc, POST /v1/dnc/batch, GET /v1/dnc and GET /v1/dnc/check through the real API.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestEnvironment, type TestEnvironment } from '../support/environment';
-import { client, isoMillis, request } from '../support/http';
+import { createTestEnvironment, type TestEnvironment } from '../support/environment.js';
+import { client, isoMillis, request } from '../support/http.js';
 
 const TEAM = 'team_entries_a';
 const OTHER_TEAM = 'team_entries_b';

@@ -1,8 +1,8 @@
 // Team isolation: a team's key never reads, checks, deletes or audits another team's entries,
 // and each team keeps its own list (the same URL may be on both).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestEnvironment, type TestEnvironment } from '../support/environment';
-import { client } from '../support/http';
+import { createTestEnvironment, type TestEnvironment } from '../support/environment.js';
+import { client } from '../support/http.js';
 
 const TEAM_A = 'team_iso_a';
 const TEAM_B = 'team_iso_b';

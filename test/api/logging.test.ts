@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestEnvironment, type TestEnvironment } from '../support/environment';
-import { request } from '../support/http';
-import { startApiProcess, stopAllProcesses } from '../support/processes';
+import { createTestEnvironment, type TestEnvironment } from '../support/environment.js';
+import { request } from '../support/http.js';
+import { startApiProcess, stopAllProcesses } from '../support/processes.js';
 
 let env: TestEnvironment;
 

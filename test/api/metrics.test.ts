@@ -3,10 +3,10 @@
 import { createLogger, relayAuditEvents } from '@dnc/shared';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedEntries } from '../support/bulk';
-import { createTestEnvironment, type RunningApi, type TestEnvironment } from '../support/environment';
-import { client, request } from '../support/http';
-import { sample } from '../support/prometheus';
+import { seedEntries } from '../support/bulk.js';
+import { createTestEnvironment, type RunningApi, type TestEnvironment } from '../support/environment.js';
+import { client, request } from '../support/http.js';
+import { sample } from '../support/prometheus.js';
 
 const WRITE_LIMIT = 6;
 const ADMIN_TOKEN = 'admin-token-0123456789abcdef';

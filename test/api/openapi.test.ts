@@ -8,10 +8,10 @@ import addFormats from 'ajv-formats';
 import type { Express } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { createApp } from '../../apps/api/src/app';
-import { openApiDocument, type OpenApiDocument } from '../../apps/api/src/openapi';
-import { createTestEnvironment, type TestEnvironment } from '../support/environment';
-import { OpenApiMismatchError, request, ResponseValidator, type ReceivedResponse } from '../support/http';
+import { createApp } from '../../apps/api/src/app.js';
+import { openApiDocument, type OpenApiDocument } from '../../apps/api/src/openapi.js';
+import { createTestEnvironment, type TestEnvironment } from '../support/environment.js';
+import { OpenApiMismatchError, request, ResponseValidator, type ReceivedResponse } from '../support/http.js';
 
 const ADMIN_TOKEN = 'admin-token-0123456789abcdef';
 

@@ -1,9 +1,9 @@
 // Per-team, per-class rate limits: exact under concurrency and across processes, with the
 // contract's 429 body and RateLimit headers.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestEnvironment, type TestEnvironment } from '../support/environment';
-import { client, isoMillis, type ApiResponse } from '../support/http';
-import { startApiProcess, stopAllProcesses, type RunningApiProcess } from '../support/processes';
+import { createTestEnvironment, type TestEnvironment } from '../support/environment.js';
+import { client, isoMillis, type ApiResponse } from '../support/http.js';
+import { startApiProcess, stopAllProcesses, type RunningApiProcess } from '../support/processes.js';
 
 const WINDOW_MS = 3_000;
 const WRITE_LIMIT = 7;

@@ -3,8 +3,8 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestEnvironment, type TestEnvironment } from '../support/environment';
-import { client } from '../support/http';
+import { createTestEnvironment, type TestEnvironment } from '../support/environment.js';
+import { client } from '../support/http.js';
 
 let env: TestEnvironment;
 let silent: Server;

@@ -1,9 +1,9 @@
 // The bulk-deletion HTTP contract (POST /v1/dnc/bulk-delete and its job resource), through the
 // real API and the real in-process worker, against the file's own Postgres database and Redis prefix.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectedQueuedJob, seedEntries, terminal, waitForJob, waitUntil } from '../support/bulk';
-import { createTestEnvironment, type TestEnvironment } from '../support/environment';
-import { client, isoMillis, type ApiResponse } from '../support/http';
+import { expectedQueuedJob, seedEntries, terminal, waitForJob, waitUntil } from '../support/bulk.js';
+import { createTestEnvironment, type TestEnvironment } from '../support/environment.js';
+import { client, isoMillis, type ApiResponse } from '../support/http.js';
 
 const WINDOW_MS = 2000;
 const WRITE_LIMIT = 6;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestEnvironment, type TestEnvironment } from '../support/environment';
-import { client } from '../support/http';
+import { createTestEnvironment, type TestEnvironment } from '../support/environment.js';
+import { client } from '../support/http.js';
 
 let env: TestEnvironment;
 let api: ReturnType<typeof client>;

@@ -2,8 +2,8 @@
 // item runs once, and the job still completes although each batch saw the other's items pending.
 import { completeDrainedJobs, executeBatch, submitBulkDeletion } from '@dnc/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedEntries } from '../support/bulk';
-import { createTestEnvironment, type TestEnvironment } from '../support/environment';
+import { seedEntries } from '../support/bulk.js';
+import { createTestEnvironment, type TestEnvironment } from '../support/environment.js';
 
 let env: TestEnvironment;
 

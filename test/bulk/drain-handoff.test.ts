@@ -3,9 +3,9 @@
 // the worker must look again once the job is gone. The reconciler is off here (10 min), so only
 // that hand-off can finish the second job.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedEntries, waitForJob } from '../support/bulk';
-import { createTestEnvironment, type TestEnvironment } from '../support/environment';
-import { client } from '../support/http';
+import { seedEntries, waitForJob } from '../support/bulk.js';
+import { createTestEnvironment, type TestEnvironment } from '../support/environment.js';
+import { client } from '../support/http.js';
 
 let env: TestEnvironment;
 let api: ReturnType<typeof client>;

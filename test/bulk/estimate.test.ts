@@ -2,8 +2,8 @@
 // DNC_WRITE_LIMIT − DNC_WRITE_RESERVED_FOR_SYNC items per window. No worker runs here, so
 // nothing moves while the estimates are read.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestEnvironment, type TestEnvironment } from '../support/environment';
-import { client } from '../support/http';
+import { createTestEnvironment, type TestEnvironment } from '../support/environment.js';
+import { client } from '../support/http.js';
 
 let env: TestEnvironment;
 let api: ReturnType<typeof client>;

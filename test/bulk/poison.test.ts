@@ -1,9 +1,9 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ITEM_FAILED_REASON } from '../../apps/worker/src/drainer';
-import { seedEntries, waitForJob } from '../support/bulk';
-import { createTestEnvironment, type TestEnvironment } from '../support/environment';
-import { client } from '../support/http';
+import { ITEM_FAILED_REASON } from '../../apps/worker/src/drainer.js';
+import { seedEntries, waitForJob } from '../support/bulk.js';
+import { createTestEnvironment, type TestEnvironment } from '../support/environment.js';
+import { client } from '../support/http.js';
 
 let env: TestEnvironment;
 let api: ReturnType<typeof client>;

@@ -1,10 +1,10 @@
 // The pipeline's guarantees under failure: real worker processes, real Postgres and Redis.
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jobLedger, maxWritesInAnyWindow, seedEntries, waitForJob, waitUntil } from '../support/bulk';
-import { createTestEnvironment, type TestEnvironment } from '../support/environment';
-import { client } from '../support/http';
-import { spawnNode, startApiProcess, stopAllProcesses, type NodeProcess } from '../support/processes';
+import { jobLedger, maxWritesInAnyWindow, seedEntries, waitForJob, waitUntil } from '../support/bulk.js';
+import { createTestEnvironment, type TestEnvironment } from '../support/environment.js';
+import { client } from '../support/http.js';
+import { spawnNode, startApiProcess, stopAllProcesses, type NodeProcess } from '../support/processes.js';
 
 const WORKER_ENTRY = 'apps/worker/src/main.ts';
 

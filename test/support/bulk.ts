@@ -2,7 +2,7 @@
 import { sql } from 'kysely';
 import type { Db } from '@dnc/shared';
 import { expect } from 'vitest';
-import { isoMillis, type client } from './http';
+import { isoMillis, type client } from './http.js';
 
 /** Inserts `count` entries for the team straight into Postgres (ids `dnc_<tag>N`), returning the ids in order. */
 export async function seedEntries(db: Db, teamId: string, tag: string, count: number): Promise<string[]> {

@@ -6,8 +6,8 @@ import type { AddressInfo } from 'node:net';
 import { createLogger, createServices, loadConfig, type Config, type CreatedApiKey, type Scope, type Services } from '@dnc/shared';
 import pg from 'pg';
 import { inject } from 'vitest';
-import { createApp } from '../../apps/api/src/app';
-import { startDrainer, type DrainerOptions } from '../../apps/worker/src/drainer';
+import { createApp } from '../../apps/api/src/app.js';
+import { startDrainer, type DrainerOptions } from '../../apps/worker/src/drainer.js';
 
 export interface TestEnvironment {
   /** Environment variables that point a process at this file's database and Redis prefix. */

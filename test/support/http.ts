@@ -4,7 +4,7 @@
 // are declared (required ones present, all of them matching their schema). A mismatch fails the test.
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
-import { openApiDocument, type OpenApiDocument, type OpenApiHeader, type OpenApiResponse } from '../../apps/api/src/openapi';
+import { openApiDocument, type OpenApiDocument, type OpenApiHeader, type OpenApiResponse } from '../../apps/api/src/openapi.js';
 
 export interface ApiResponse<T = any> {
   status: number;

@@ -1,14 +1,14 @@
 import { readinessReport, type Services } from '@dnc/shared';
 import express, { type Express } from 'express';
 import { pinoHttp } from 'pino-http';
-import { ADMIN_QUEUES_PATH, adminQueuesRouter } from './admin';
-import { assignRequestId, errorHandler, routeNotFound } from './http/middleware';
-import { contextOf } from './http/request-context';
-import { createApiMetrics } from './metrics';
-import { mountApiDocs } from './openapi';
-import { bulkDeleteRouter } from './routes/bulk-delete';
-import { dncRouter } from './routes/dnc';
-import { createGuard } from './routes/guard';
+import { ADMIN_QUEUES_PATH, adminQueuesRouter } from './admin.js';
+import { assignRequestId, errorHandler, routeNotFound } from './http/middleware.js';
+import { contextOf } from './http/request-context.js';
+import { createApiMetrics } from './metrics.js';
+import { mountApiDocs } from './openapi.js';
+import { bulkDeleteRouter } from './routes/bulk-delete.js';
+import { dncRouter } from './routes/dnc.js';
+import { createGuard } from './routes/guard.js';
 
 export function createApp(services: Services): Express {
   const app = express();

@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { checkDependencies, createServices, exitOnBootFailure, loadConfigOrExit, onShutdownSignal } from '@dnc/shared';
-import { createApp } from './app';
+import { createApp } from './app.js';
 
 async function main() {
   const config = loadConfigOrExit();

@@ -41,7 +41,7 @@ import {
 import { apiReference } from '@scalar/express-api-reference';
 import type { Express } from 'express';
 import { z } from 'zod';
-import { errorStatus } from './http/error-status';
+import { errorStatus } from './http/error-status.js';
 
 export type JsonSchema = Record<string, unknown>;
 

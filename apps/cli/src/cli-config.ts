@@ -2,7 +2,7 @@
 // the environment. They talk to the API over HTTP and need only its address and a key, so they
 // do not go through loadConfig() in packages/shared/src/config.ts, which describes the service's
 // own processes (Postgres, Redis, limits) and would reject or ignore these two variables.
-import { UsageError } from './usage-error';
+import { UsageError } from './usage-error.js';
 
 export const DEFAULT_BASE_URL = 'http://127.0.0.1:3000';
 

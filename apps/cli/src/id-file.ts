@@ -3,7 +3,7 @@
 // column — holds the ids. Blank lines and a header row are skipped; repeated ids count once.
 // Only the ids module: the whole domain package would load Postgres and Redis code at every start.
 import { entryIdPattern } from '@dnc/shared/ids';
-import { UsageError } from './usage-error';
+import { UsageError } from './usage-error.js';
 /** Header names taken as "the id column". */
 const ID_COLUMN_NAMES = new Set(['id', '$id', 'entry_id', 'entryid', 'entry id', 'dnc_id']);
 

@@ -11,7 +11,7 @@ import {
   scopes as allScopes,
   type Scope,
 } from '@dnc/shared';
-import { UsageError } from './usage-error';
+import { UsageError } from './usage-error.js';
 
 const HELP = {
   create: `Usage: pnpm cli keys create --team <teamId> [--name <name>] [--scopes dnc:read,dnc:write] [--json]

@@ -1,9 +1,9 @@
 // `pnpm cli <command>`. User commands (bulk-delete, check, add) call the DNC API with a team's
 // API key; operator commands (keys …) talk to Postgres directly (DATABASE_URL) and are loaded
 // only when used, so the user commands start without the service's dependencies.
-import { KEYS_USAGE_TEXT } from './keys-usage';
-import { UsageError } from './usage-error';
-import { describeFailure, isUserCommand, runUserCommand, USER_USAGE } from './user-commands';
+import { KEYS_USAGE_TEXT } from './keys-usage.js';
+import { UsageError } from './usage-error.js';
+import { describeFailure, isUserCommand, runUserCommand, USER_USAGE } from './user-commands.js';
 
 const HELP = `Usage: pnpm cli <command>
 
@@ -22,7 +22,7 @@ async function run(argv: string[]): Promise<void> {
     return;
   }
   if (command === 'keys') {
-    const { runKeys } = await import('./keys');
+    const { runKeys } = await import('./keys.js');
     return runKeys(rest, HELP);
   }
   if (isUserCommand(command)) return runUserCommand(command, rest);

@@ -12,10 +12,10 @@ import {
   type Job,
   type JobCounts,
 } from '@dnc/client';
-import { DEFAULT_BASE_URL, resolveConnection } from './cli-config';
-import { chunk, parseIdFile } from './id-file';
-import { aggregate, createProgressDisplay, describeCounts, formatCount } from './progress';
-import { UsageError } from './usage-error';
+import { DEFAULT_BASE_URL, resolveConnection } from './cli-config.js';
+import { chunk, parseIdFile } from './id-file.js';
+import { aggregate, createProgressDisplay, describeCounts, formatCount } from './progress.js';
+import { UsageError } from './usage-error.js';
 
 /** The most ids one bulk-deletion request may hold (the service's BULK_MAX_IDS default). */
 export const SERVER_MAX_IDS = 10_000;

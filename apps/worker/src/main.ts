@@ -6,9 +6,9 @@ import {
   loadConfigOrExit,
   onShutdownSignal,
 } from '@dnc/shared';
-import { startAuditRelay } from './audit-relay';
-import { startDrainer } from './drainer';
-import { startWorkerHttpServer } from './http-server';
+import { startAuditRelay } from './audit-relay.js';
+import { startDrainer } from './drainer.js';
+import { startWorkerHttpServer } from './http-server.js';
 
 async function main() {
   const config = loadConfigOrExit();

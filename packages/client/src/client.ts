@@ -1,7 +1,7 @@
 // A typed client for the DNC API: one method per route of the contract, contract errors as
 // DncApiError, optional retries of requests the service turned away (429 / 503), and a handle
 // on bulk deletions that polls the job at the pace the service suggests.
-import { DncApiError, DncConnectionError, type DncApiErrorCode, type ValidationDetail } from './errors';
+import { DncApiError, DncConnectionError, type DncApiErrorCode, type ValidationDetail } from './errors.js';
 import {
   isTerminalJob,
   type AuditPage,
@@ -15,7 +15,7 @@ import {
   type JobItemPage,
   type JobItemQuery,
   type PageQuery,
-} from './types';
+} from './types.js';
 
 /**
  * Retries of requests the service answered with 429 `rate_limit_exceeded`, 503

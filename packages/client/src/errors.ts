@@ -1,4 +1,4 @@
-import type { ErrorCode } from './types';
+import type { ErrorCode } from './types.js';
 
 /** One `{ path, message }` of a `validation_error`. */
 export interface ValidationDetail {

@@ -1,4 +1,4 @@
 // @dnc/client — a typed client for the DNC API. See README.md.
-export * from './client';
-export * from './errors';
-export * from './types';
+export * from './client.js';
+export * from './errors.js';
+export * from './types.js';

@@ -1,9 +1,9 @@
 // API keys: `dncsk_<key id>_<secret>`. The key id finds the row; the 32-byte secret is checked
 // against a keyed hash (HMAC-SHA256 with API_KEY_PEPPER) in constant time. Only the hash is stored.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Db } from './db/database';
-import { AppError } from './errors';
-import { newApiKeyId, teamIdPattern } from './ids';
+import type { Db } from './db/database.js';
+import { AppError } from './errors.js';
+import { newApiKeyId, teamIdPattern } from './ids.js';
 
 export const scopes = ['dnc:read', 'dnc:write'] as const;
 export type Scope = (typeof scopes)[number];

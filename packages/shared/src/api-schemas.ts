@@ -3,13 +3,13 @@
 // check every response they receive against that document.
 // The inferred types are asserted equal to the interfaces the domain returns, so they cannot drift.
 import { z } from 'zod';
-import { auditActions, type AuditEvent } from './audit';
-import type { Job, JobCounts, JobItem } from './bulk-jobs';
-import type { BulkItemStatus, BulkJobStatus } from './db/schema';
-import type { BatchAddResult, Entry } from './entries';
-import type { ErrorCode } from './errors';
-import { auditIdPattern, entryIdPattern, jobIdPattern, teamIdPattern } from './ids';
-import { MAX_REASON_LENGTH } from './schemas';
+import { auditActions, type AuditEvent } from './audit.js';
+import type { Job, JobCounts, JobItem } from './bulk-jobs.js';
+import type { BulkItemStatus, BulkJobStatus } from './db/schema.js';
+import type { BatchAddResult, Entry } from './entries.js';
+import type { ErrorCode } from './errors.js';
+import { auditIdPattern, entryIdPattern, jobIdPattern, teamIdPattern } from './ids.js';
+import { MAX_REASON_LENGTH } from './schemas.js';
 
 /** True only when A and B are the same type (not merely assignable one way). */
 export type Equals<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;

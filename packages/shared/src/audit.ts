@@ -1,9 +1,9 @@
 // The audit trail. Events are rows written in the same transaction as the change they record
 // (see entries.ts); the worker relays new rows to the log stream and marks them relayed.
 import { sql } from 'kysely';
-import type { Db } from './db/database';
-import type { AuditAction, AuditEventRow, AuditSource } from './db/schema';
-import type { Logger } from './logger';
+import type { Db } from './db/database.js';
+import type { AuditAction, AuditEventRow, AuditSource } from './db/schema.js';
+import type { Logger } from './logger.js';
 
 export const auditActions = [
   'dnc.entry.added',

@@ -8,11 +8,11 @@
 //   across all of the team's jobs, a window's worth of rate-limit slots at a time.
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
-import type { Db } from './db/database';
-import type { BulkItemStatus, BulkJobRow, BulkJobStatus } from './db/schema';
-import { deleteEntries, type DeletionOutcome, type DeletionRequest } from './entries';
-import { AppError } from './errors';
-import { newAuditId, newJobId } from './ids';
+import type { Db } from './db/database.js';
+import type { BulkItemStatus, BulkJobRow, BulkJobStatus } from './db/schema.js';
+import { deleteEntries, type DeletionOutcome, type DeletionRequest } from './entries.js';
+import { AppError } from './errors.js';
+import { newAuditId, newJobId } from './ids.js';
 
 export const terminalJobStatuses: readonly BulkJobStatus[] = ['completed', 'cancelled', 'failed'];
 const activeJobStatuses: readonly BulkJobStatus[] = ['queued', 'running', 'throttled'];

@@ -1,7 +1,7 @@
 // The BullMQ side of bulk deletion: one queue, at most one drainer job per team.
 // Payloads carry the team id only — never entry ids, URLs or other personal data.
 import { Queue, type ConnectionOptions, type DefaultJobOptions } from 'bullmq';
-import type { Config } from './config';
+import type { Config } from './config.js';
 
 export const BULK_QUEUE_NAME = 'bulk-delete';
 

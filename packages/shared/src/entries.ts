@@ -1,12 +1,12 @@
 // The DNC list itself: add, add many, list, check and delete. Each write records its audit
 // event in the same statement as the change, and invalidates the team's check cache after commit.
 import { sql } from 'kysely';
-import type { CheckCache } from './check-cache';
-import type { Db } from './db/database';
-import type { AuditSource, DncEntryRow } from './db/schema';
-import { AppError } from './errors';
-import { newEntryId } from './ids';
-import { normalizeLinkedInUrl } from './linkedin-url';
+import type { CheckCache } from './check-cache.js';
+import type { Db } from './db/database.js';
+import type { AuditSource, DncEntryRow } from './db/schema.js';
+import { AppError } from './errors.js';
+import { newEntryId } from './ids.js';
+import { normalizeLinkedInUrl } from './linkedin-url.js';
 
 /** An audit id made by Postgres (`aud_` + 32 hex characters), for rows inserted by INSERT … SELECT. */
 const newAuditIdSql = sql<string>`'aud_' || replace(gen_random_uuid()::text, '-', '')`;

@@ -1,4 +1,4 @@
-import type { Logger } from './logger';
+import type { Logger } from './logger.js';
 
 /**
  * Runs `shutdown` once on the first SIGTERM/SIGINT, then exits. A second signal, or a shutdown

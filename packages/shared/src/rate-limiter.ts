@@ -4,9 +4,9 @@
 // worker processes, and a refused request leaves nothing behind.
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { RateLimitClass } from './config';
-import { teamKey } from './redis';
-import { RedisScript } from './redis-script';
+import type { RateLimitClass } from './config.js';
+import { teamKey } from './redis.js';
+import { RedisScript } from './redis-script.js';
 
 const slidingWindowScript = new RedisScript(`
 local key = KEYS[1]

@@ -2,15 +2,15 @@
 import { sql } from 'kysely';
 import type { Redis } from 'ioredis';
 import type { Queue } from 'bullmq';
-import { ApiKeyService } from './api-keys';
-import type { DrainPace } from './bulk-jobs';
-import { createBulkQueue, type DrainJobData } from './bulk-queue';
-import { CheckCache } from './check-cache';
-import type { Config } from './config';
-import { createDb, type Db } from './db/database';
-import { createLogger, type Logger } from './logger';
-import { RateLimiter } from './rate-limiter';
-import { createRedis } from './redis';
+import { ApiKeyService } from './api-keys.js';
+import type { DrainPace } from './bulk-jobs.js';
+import { createBulkQueue, type DrainJobData } from './bulk-queue.js';
+import { CheckCache } from './check-cache.js';
+import type { Config } from './config.js';
+import { createDb, type Db } from './db/database.js';
+import { createLogger, type Logger } from './logger.js';
+import { RateLimiter } from './rate-limiter.js';
+import { createRedis } from './redis.js';
 
 export interface Services {
   config: Config;

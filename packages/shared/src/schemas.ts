@@ -1,7 +1,7 @@
 // Request schemas: the API validates with these, and the OpenAPI document is generated from them.
 import { z } from 'zod';
-import { auditActions } from './audit';
-import { entryIdPattern, jobIdPattern } from './ids';
+import { auditActions } from './audit.js';
+import { entryIdPattern, jobIdPattern } from './ids.js';
 
 export const MAX_REASON_LENGTH = 500;
 export const MAX_BATCH_ADD_ENTRIES = 1000;

@@ -3,10 +3,10 @@
 // (not prom-client's global one): tests run several apps in one process.
 import { sql } from 'kysely';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
-import { BULK_QUEUE_NAME } from './bulk-queue';
-import type { AuditSource } from './db/schema';
-import type { DeletionOutcome } from './entries';
-import type { Services } from './runtime';
+import { BULK_QUEUE_NAME } from './bulk-queue.js';
+import type { AuditSource } from './db/schema.js';
+import type { DeletionOutcome } from './entries.js';
+import type { Services } from './runtime.js';
 
 /** How a deletion ended: the domain outcomes, or `failed` for an error. */
 export type DeletionMetricOutcome = DeletionOutcome | 'failed';

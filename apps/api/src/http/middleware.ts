@@ -12,8 +12,8 @@ import {
   type Scope,
 } from '@dnc/shared';
 import express, { type ErrorRequestHandler, type RequestHandler, type Response } from 'express';
-import { errorStatus } from './error-status';
-import { contextOf, principalOf } from './request-context';
+import { errorStatus } from './error-status.js';
+import { contextOf, principalOf } from './request-context.js';
 
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 const SERVICE_UNAVAILABLE_RETRY_AFTER_S = 5;

@@ -17,11 +17,11 @@ import {
   type SubmitBulkDeletion,
 } from '@dnc/shared';
 import { Router, type Response } from 'express';
-import { jsonBody } from '../http/middleware';
-import { actorOf, principalOf } from '../http/request-context';
-import { sendData } from '../http/respond';
-import { parseInput } from '../http/validate';
-import type { Guard } from './guard';
+import { jsonBody } from '../http/middleware.js';
+import { actorOf, principalOf } from '../http/request-context.js';
+import { sendData } from '../http/respond.js';
+import { parseInput } from '../http/validate.js';
+import type { Guard } from './guard.js';
 
 const DEFAULT_POLL_SECONDS = 2;
 const MAX_POLL_SECONDS = 30;

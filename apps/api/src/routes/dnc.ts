@@ -20,13 +20,13 @@ import {
   type Services,
 } from '@dnc/shared';
 import { Router } from 'express';
-import { jsonBody } from '../http/middleware';
-import { actorOf, principalOf } from '../http/request-context';
-import { sendData } from '../http/respond';
-import { parseInput } from '../http/validate';
-import type { ApiMetrics } from '../metrics';
-import { submitAndSchedule } from './bulk-delete';
-import type { Guard } from './guard';
+import { jsonBody } from '../http/middleware.js';
+import { actorOf, principalOf } from '../http/request-context.js';
+import { sendData } from '../http/respond.js';
+import { parseInput } from '../http/validate.js';
+import type { ApiMetrics } from '../metrics.js';
+import { submitAndSchedule } from './bulk-delete.js';
+import type { Guard } from './guard.js';
 
 /** `Prefer: respond-async` (RFC 7240), among possibly several preferences. */
 function prefersAsync(header: string | undefined): boolean {

@@ -1,9 +1,9 @@
 // `pnpm db:migrate`: creates the database if needed and applies pending migrations.
-import { loadConfigOrExit } from '../config';
-import { exitOnBootFailure } from '../lifecycle';
-import { displayUrl, howToStart } from '../runtime';
-import { createDb, ensureDatabaseExists } from './database';
-import { migrateToLatest } from './migrate';
+import { loadConfigOrExit } from '../config.js';
+import { exitOnBootFailure } from '../lifecycle.js';
+import { displayUrl, howToStart } from '../runtime.js';
+import { createDb, ensureDatabaseExists } from './database.js';
+import { migrateToLatest } from './migrate.js';
 
 const config = loadConfigOrExit();
 try {

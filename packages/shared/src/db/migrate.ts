@@ -1,7 +1,7 @@
 import { Migrator, type Migration, type MigrationProvider } from 'kysely';
-import type { Db } from './database';
-import * as initial from './migrations/2026-11-26T09-00-00_initial';
-import * as bulkDeletions from './migrations/2026-11-26T10-00-00_bulk-deletions';
+import type { Db } from './database.js';
+import * as initial from './migrations/2026-11-26T09-00-00_initial.js';
+import * as bulkDeletions from './migrations/2026-11-26T10-00-00_bulk-deletions.js';
 
 // Listed explicitly (not read from disk) so they work the same under tsx, in a bundle or in Docker.
 // Names are timestamps: kysely applies them in name order.
