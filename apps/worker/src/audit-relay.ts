@@ -1,4 +1,4 @@
-import { relayAuditEvents, type Db, type Logger } from '@dnc/shared';
+import { isDependencyUnavailable, relayAuditEvents, type Db, type Logger } from '@dnc/shared';
 
 /**
  * Polls for unrelayed audit rows and streams them to the log (pino, `audit: true`).
@@ -16,7 +16,8 @@ export function startAuditRelay(db: Db, logger: Logger, intervalMs: number) {
         // keep draining
       }
     } catch (error) {
-      logger.warn({ err: error }, 'audit relay failed; will retry');
+      // An outage is reported once by the outage log; anything else is worth a warning each time.
+      logger[isDependencyUnavailable(error) ? 'debug' : 'warn']({ err: error }, 'audit relay failed; will retry');
     }
     if (!stopped) timer = setTimeout(() => (running = tick()), intervalMs);
   };

@@ -20,3 +20,4 @@ export * from './bulk-jobs.js';
 export * from './bulk-queue.js';
 export * from './api-schemas.js';
 export * from './service-metrics.js';
+export * from './outage-log.js';

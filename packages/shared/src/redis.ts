@@ -1,4 +1,5 @@
 import { Redis, type RedisOptions } from 'ioredis';
+import type { OutageLog } from './outage-log.js';
 
 // Commands fail after this long instead of waiting for a Redis that is gone (→ 503, never a hang).
 const COMMAND_TIMEOUT_MS = 1_000;
@@ -15,6 +16,17 @@ export function createRedis(redisUrl: string, overrides: RedisOptions = {}): Red
     lazyConnect: false,
     ...overrides,
   });
+}
+
+/**
+ * Reports a connection's outages to the process's outage log. ioredis emits 'error' on every failed
+ * reconnect (several a second): the log turns them into one line when Redis goes and one when it
+ * is back. The listener also keeps an unhandled 'error' from reaching ioredis's console fallback.
+ */
+export function watchRedis(client: Redis, outageLog: OutageLog, source: string): Redis {
+  client.on('error', (error: Error) => outageLog.failed(source, error));
+  client.on('ready', () => outageLog.healthy(source));
+  return client;
 }
 
 /**

@@ -10,13 +10,16 @@ import type { Config } from './config.js';
 import { createDb, type Db } from './db/database.js';
 import { createLogger, type Logger } from './logger.js';
 import { RateLimiter } from './rate-limiter.js';
-import { createRedis } from './redis.js';
+import { createOutageLogs, type OutageLogs } from './outage-log.js';
+import { createRedis, watchRedis } from './redis.js';
 
 export interface Services {
   config: Config;
   logger: Logger;
   db: Db;
   redis: Redis;
+  /** One line when Postgres or Redis goes away, one when it is back. */
+  outages: OutageLogs;
   rateLimiter: RateLimiter;
   checkCache: CheckCache;
   apiKeys: ApiKeyService;
@@ -27,17 +30,9 @@ export interface Services {
 
 export function createServices(config: Config, options: { name: string; logger?: Logger }): Services {
   const logger = options.logger ?? createLogger({ level: config.logLevel, name: options.name });
-  const db = createDb(config.databaseUrl, { onPoolError: (error) => logger.warn({ err: error }, 'idle Postgres connection lost') });
-  const redis = createRedis(config.redisUrl);
-  // ioredis reports every failed reconnect; one warning per outage is enough.
-  let redisDown = false;
-  redis.on('error', (error: Error) => {
-    if (!redisDown) logger.warn({ err: error }, 'Redis connection error');
-    redisDown = true;
-  });
-  redis.on('ready', () => {
-    redisDown = false;
-  });
+  const outages = createOutageLogs(logger);
+  const db = createDb(config.databaseUrl, { outageLog: outages.postgres });
+  const redis = watchRedis(createRedis(config.redisUrl), outages.redis, 'main');
   const bulkQueue = createBulkQueue(config, redis);
   // BullMQ re-emits connection errors on the queue and prints unhandled ones with their stack;
   // the connection's own handler above already logs an outage once.
@@ -47,6 +42,7 @@ export function createServices(config: Config, options: { name: string; logger?:
     logger,
     db,
     redis,
+    outages,
     rateLimiter: new RateLimiter(redis, { prefix: config.redisPrefix, ...config.rateLimit }),
     checkCache: new CheckCache(redis, { prefix: config.redisPrefix, ttlMs: config.checkCacheTtlMs }),
     apiKeys: new ApiKeyService(db, config.apiKeyPepper),

@@ -1,5 +1,6 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import type { OutageLog } from '../outage-log.js';
 import type { Database } from './schema.js';
 
 export type Db = Kysely<Database>;
@@ -15,7 +16,8 @@ const QUERY_TIMEOUT_MS = 5_000;
 
 export interface CreateDbOptions {
   maxConnections?: number;
-  onPoolError?: (error: Error) => void;
+  /** Told when connections are lost or cannot be made, and when one is made again. */
+  outageLog?: OutageLog;
 }
 
 export function createDb(databaseUrl: string, options: CreateDbOptions = {}): Db {
@@ -27,9 +29,48 @@ export function createDb(databaseUrl: string, options: CreateDbOptions = {}): Db
     keepAlive: true,
     idleTimeoutMillis: 30_000,
   });
-  // An idle client losing its connection must not crash the process; the next query reconnects.
-  pool.on('error', (error) => options.onPoolError?.(error));
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const outageLog = options.outageLog;
+  let ending = false;
+  // A connection that dies (server restart, failover, pg_terminate_backend, PgBouncer restart)
+  // emits 'error' on its client. pg-pool listens only while the client is idle, and an 'error'
+  // event nobody listens to kills the process: so every client gets a listener for its whole
+  // life. A query running on it fails (→ 503, or a retried batch), and pg-pool discards the
+  // client when it is released, because it is no longer queryable.
+  pool.on('connect', (client) => {
+    client.on('error', (error) => {
+      if (ending) return;
+      outageLog?.failed('pool', error);
+      // Is it the server or just this connection? A fresh connection says so at once.
+      pool.connect().then(
+        (probe) => {
+          probe.release();
+          outageLog?.healthy('pool');
+        },
+        () => undefined,
+      );
+    });
+  });
+  // pg-pool also re-emits an idle client's error on the pool; the client's listener has seen it.
+  pool.on('error', () => undefined);
+
+  // Kysely checks connections out through this: each attempt tells the outage log how it went.
+  const observedPool = {
+    async connect() {
+      try {
+        const client = await pool.connect();
+        outageLog?.healthy('pool');
+        return client;
+      } catch (error) {
+        if (!ending) outageLog?.failed('pool', error);
+        throw error;
+      }
+    },
+    async end() {
+      ending = true;
+      await pool.end();
+    },
+  };
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool: observedPool }) });
 }
 
 /** A URL for the same server's maintenance database, to create or drop databases from. */
