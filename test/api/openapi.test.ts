@@ -3,8 +3,8 @@
 // (Every other test checks the responses it receives against it: see test/support/http.ts.)
 import { addEntryBody, bulkDeleteBody, createLogger, createServices, errorCodes, loadConfig, type Services } from '@dnc/shared';
 import { validate as validateOpenApi } from '@readme/openapi-parser';
-import { Ajv2020 } from 'ajv/dist/2020';
-import addFormats from 'ajv-formats';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import ajvFormats from 'ajv-formats';
 import type { Express } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -12,6 +12,8 @@ import { createApp } from '../../apps/api/src/app.js';
 import { openApiDocument, type OpenApiDocument } from '../../apps/api/src/openapi.js';
 import { createTestEnvironment, type TestEnvironment } from '../support/environment.js';
 import { OpenApiMismatchError, request, ResponseValidator, type ReceivedResponse } from '../support/http.js';
+// ajv-formats is CommonJS typed as ESM: under NodeNext its default import is the module object.
+const addFormats = ajvFormats.default;
 
 const ADMIN_TOKEN = 'admin-token-0123456789abcdef';
 
