@@ -26,6 +26,7 @@ const readers: Record<string, (config: Config) => unknown> = {
   WORKER_LOCK_DURATION_MS: (c) => c.workerLockDurationMs,
   WORKER_METRICS_PORT: (c) => c.workerMetricsPort,
   ADMIN_TOKEN: (c) => c.adminToken,
+  PUBLIC_BASE_URL: (c) => c.publicBaseUrl,
   AUDIT_RELAY_INTERVAL_MS: (c) => c.auditRelayIntervalMs,
   LOG_LEVEL: (c) => c.logLevel,
   API_KEY_PEPPER: (c) => c.apiKeyPepper,
@@ -183,6 +184,19 @@ describe('loadConfig valid overrides', () => {
   });
 });
 
+describe('PUBLIC_BASE_URL', () => {
+  it('when it is not set, then it is http://localhost:<PORT>', () => {
+    expect(loadConfig({}).publicBaseUrl).toBe('http://localhost:3000');
+    expect(loadConfig({ PORT: '8080' }).publicBaseUrl).toBe('http://localhost:8080');
+  });
+
+  it('when it is set, then it is used as given, without a trailing slash, and a path prefix is kept', () => {
+    expect(loadConfig({ PUBLIC_BASE_URL: 'https://dnc.example.com' }).publicBaseUrl).toBe('https://dnc.example.com');
+    expect(loadConfig({ PUBLIC_BASE_URL: 'https://dnc.example.com/' }).publicBaseUrl).toBe('https://dnc.example.com');
+    expect(loadConfig({ PUBLIC_BASE_URL: 'https://example.com/dnc/', PORT: '8080' }).publicBaseUrl).toBe('https://example.com/dnc');
+  });
+});
+
 describe('loadConfig bad values', () => {
   it.each([
     ['PORT', { PORT: 'abc' }],
@@ -210,6 +224,9 @@ describe('loadConfig bad values', () => {
     ['API_KEY_PEPPER', { NODE_ENV: 'production', API_KEY_PEPPER: '' }],
     ['API_KEY_PEPPER', { NODE_ENV: 'production', API_KEY_PEPPER: 'short' }],
     ['API_KEY_PEPPER', { API_KEY_PEPPER: 'p'.repeat(31) }],
+    ['PUBLIC_BASE_URL', { PUBLIC_BASE_URL: 'api.example.com' }],
+    ['PUBLIC_BASE_URL', { PUBLIC_BASE_URL: 'ftp://api.example.com' }],
+    ['PUBLIC_BASE_URL', { PUBLIC_BASE_URL: 'https://api.example.com/?env=prod' }],
   ])('when %s is bad (%j), then a ConfigError names the variable', (variable, env) => {
     const error = configErrorOf(env);
     expect(error.name).toBe('ConfigError');

@@ -16,6 +16,14 @@ const redisUrl = z
   .url()
   .refine((value) => /^rediss?:\/\//.test(value), 'must start with redis:// or rediss://');
 
+/** Where clients reach the API (scheme, host and optional path prefix; no query, fragment or trailing slash kept). */
+const publicBaseUrl = z
+  .string()
+  .url()
+  .refine((value) => /^https?:\/\//.test(value), 'must start with http:// or https://')
+  .refine((value) => !/[?#]/.test(value), 'must not have a query string or fragment')
+  .transform((value) => value.replace(/\/+$/, ''));
+
 const envSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -42,6 +50,7 @@ const envSchema = z
     API_KEY_PEPPER: z.string().min(32, 'must be at least 32 characters').optional(),
     WORKER_METRICS_PORT: integer(9464, 0, 65535),
     ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+    PUBLIC_BASE_URL: publicBaseUrl.optional(),
   })
   .superRefine((env, ctx) => {
     if (env.DNC_WRITE_RESERVED_FOR_SYNC >= env.DNC_WRITE_LIMIT) {
@@ -83,6 +92,8 @@ export interface Config {
   workerMetricsPort: number;
   /** Bearer token of /admin/queues; the dashboard is not mounted when unset. */
   adminToken: string | undefined;
+  /** The API's public base URL, as the OpenAPI document's `servers` entry gives it to clients. */
+  publicBaseUrl: string;
 }
 
 export class ConfigError extends Error {
@@ -125,6 +136,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     apiKeyPepper: env.API_KEY_PEPPER ?? DEV_PEPPER,
     workerMetricsPort: env.WORKER_METRICS_PORT,
     adminToken: env.ADMIN_TOKEN,
+    publicBaseUrl: env.PUBLIC_BASE_URL ?? `http://localhost:${env.PORT}`,
   };
 }
 
