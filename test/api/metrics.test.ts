@@ -1,5 +1,6 @@
 // GET /metrics on the API (Prometheus text, a Registry per app) and the /admin/queues dashboard
 // behind ADMIN_TOKEN. No worker runs in this file: bulk items stay pending, audit rows unrelayed.
+import { get } from 'node:http';
 import { createLogger, relayAuditEvents } from '@dnc/shared';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -228,9 +229,25 @@ describe('/admin/queues', () => {
           expect(response.status, `${path} ${JSON.stringify(headers)}`).toBe(401);
           const code = headers.authorization?.match(/^(Bearer|Basic) /) ? 'invalid_api_key' : 'missing_api_key';
           expect(response.body).toEqual({ error: code, message: expect.any(String), data: null });
-          expect(response.headers.get('www-authenticate')).toMatch(/^Bearer realm="admin"/);
+          // fetch joins the two header lines into one list: Basic (for browsers) first, then Bearer.
+          expect(response.headers.get('www-authenticate')).toBe('Basic realm="admin", charset="UTF-8", Bearer realm="admin"');
         }
       }
+    });
+
+    it('when a 401 challenges, then Basic and Bearer come as two WWW-Authenticate header lines (a browser reads one challenge per line)', async () => {
+      const { hostname, port } = new URL(admin.baseUrl);
+      const rawHeaders = await new Promise<string[]>((resolve, reject) => {
+        get({ hostname, port, path: '/admin/queues' }, (res) => {
+          res.resume();
+          resolve(res.rawHeaders);
+        }).on('error', reject);
+      });
+      // rawHeaders alternates names and values, one pair per header line as received.
+      const lines = rawHeaders.flatMap((name, index) =>
+        index % 2 === 0 && name.toLowerCase() === 'www-authenticate' ? [rawHeaders[index + 1]] : [],
+      );
+      expect(lines).toEqual(['Basic realm="admin", charset="UTF-8"', 'Bearer realm="admin"']);
     });
 
     it('when the right token is sent, then the dashboard page and its queue API answer 200 for the bulk-delete queue', async () => {

@@ -9,6 +9,9 @@ import { Router, type Express, type RequestHandler } from 'express';
 
 export const ADMIN_QUEUES_PATH = '/admin/queues';
 
+/** The 401's challenges: Basic for browsers (their login prompt; the token is the password), Bearer for scripts. */
+export const ADMIN_CHALLENGES = ['Basic realm="admin", charset="UTF-8"', 'Bearer realm="admin"'];
+
 const digest = (value: string) => createHash('sha256').update(value).digest();
 
 /** The token a request presents: `Bearer <token>`, or the password of `Basic` (what a browser sends after its login prompt). */
@@ -36,7 +39,9 @@ export function requireAdminToken(adminToken: string): RequestHandler {
       next();
       return;
     }
-    res.setHeader('WWW-Authenticate', 'Bearer realm="admin", Basic realm="admin"');
+    // One challenge per header line: a browser reads only the first challenge of a line, and it
+    // cannot answer Bearer, so a combined line never brought up its login prompt. Basic comes first.
+    res.setHeader('WWW-Authenticate', ADMIN_CHALLENGES);
     res.setHeader('Cache-Control', 'no-store');
     if (token === undefined) throw new AppError('missing_api_key', 'Send the admin token as "Authorization: Bearer <ADMIN_TOKEN>"');
     throw new AppError('invalid_api_key', 'The admin token is wrong');

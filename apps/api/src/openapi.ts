@@ -241,6 +241,15 @@ const headerSchemas = {
     description: 'The authentication scheme to use.',
     schema: { type: 'string', pattern: '^Bearer', examples: ['Bearer', 'Bearer error="invalid_token"'] },
   },
+  adminChallenge: {
+    description:
+      'Two challenges, one header line each, so that a browser offers its login prompt: `Basic realm="admin", charset="UTF-8"` and `Bearer realm="admin"` (read together, as here, they are one comma-separated list).',
+    schema: {
+      type: 'string',
+      pattern: '^Basic realm="admin", charset="UTF-8", Bearer realm="admin"$',
+      examples: ['Basic realm="admin", charset="UTF-8", Bearer realm="admin"'],
+    },
+  },
 } satisfies Record<string, OpenApiHeader>;
 
 type HeaderName = keyof typeof headerSchemas;
@@ -252,6 +261,7 @@ const headerNames: Record<HeaderName, string> = {
   location: 'Location',
   preferenceApplied: 'Preference-Applied',
   wwwAuthenticate: 'WWW-Authenticate',
+  adminChallenge: 'WWW-Authenticate',
 };
 
 const usedHeaders = new Map<string, OpenApiHeader>();
@@ -310,8 +320,8 @@ function errorResponses(codes: ErrorCode[], v1: boolean): Record<string, OpenApi
 
 /** Which headers an error carries: rate-limit headers once the request got past the limiter. */
 function errorHeaders(status: number, codes: ErrorCode[], v1: boolean): Record<string, OpenApiHeaderRef> {
-  // Outside /v1: no rate limits, but 401s still challenge and 503s still say when to retry.
-  if (!v1) return headers(status === 503 ? ['retryAfter'] : status === 401 ? ['wwwAuthenticate'] : []);
+  // Outside /v1: no rate limits, but the dashboard's 401s still challenge and 503s still say when to retry.
+  if (!v1) return headers(status === 503 ? ['retryAfter'] : status === 401 ? ['adminChallenge'] : []);
   switch (status) {
     case 401:
       return headers(['wwwAuthenticate']);
@@ -622,7 +632,7 @@ function buildOpenApiDocument(): OpenApiDocument {
           },
           ...errorResponses(['missing_api_key', 'invalid_api_key', 'not_found'], false),
         },
-        'The bulk-deletion queue, read-only. Mounted only when `ADMIN_TOKEN` is set (404 otherwise); send the token as `Authorization: Bearer <ADMIN_TOKEN>` or as the password of Basic auth.',
+        'The bulk-deletion queue, read-only. Mounted only when `ADMIN_TOKEN` is set (404 otherwise); send the token as `Authorization: Bearer <ADMIN_TOKEN>` or as the password of Basic auth (a browser asks for it: any user name, the token as password).',
       ),
       security: [{ adminBearer: [] }, { adminBasic: [] }],
     },
