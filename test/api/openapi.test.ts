@@ -1,5 +1,7 @@
 // The OpenAPI document: valid OpenAPI 3.1, generated from the zod schemas, served at
-// /openapi.json, rendered at /docs, and describing exactly the routes the Express app has.
+// /openapi.json with the API's public base URL as its server, with an example for every success
+// response and for every error code of every operation (each valid against its schema), and
+// describing exactly the routes the Express app has. (/docs, which renders it: docs.test.ts.)
 // (Every other test checks the responses it receives against it: see test/support/http.ts.)
 import { addEntryBody, bulkDeleteBody, createLogger, createServices, errorCodes, loadConfig, type Services } from '@dnc/shared';
 import { validate as validateOpenApi } from '@readme/openapi-parser';
@@ -69,7 +71,17 @@ describe('GET /openapi.json', () => {
     expect(response.headers.get('content-type')).toMatch(/^application\/json\b/);
     expect(response.headers.get('x-request-id')).toBeTruthy();
     expect(response.body.openapi).toMatch(/^3\.1\.\d+$/);
-    expect(response.body).toEqual(JSON.parse(JSON.stringify(document)));
+    expect(response.body).toEqual(JSON.parse(JSON.stringify(openApiDocument(env.config.publicBaseUrl))));
+  });
+
+  it('when PUBLIC_BASE_URL is set, then the document’s one server is that URL; unset, it is http://localhost:<PORT>', async () => {
+    const configured = await env.startApi({ PUBLIC_BASE_URL: 'https://dnc.example.com/' });
+    const response = await request(configured.baseUrl, 'GET', '/openapi.json');
+    expect(response.body.servers).toEqual([{ url: 'https://dnc.example.com', description: expect.any(String) }]);
+    const byDefault = await env.startApi({ PORT: '4123' });
+    expect((await request(byDefault.baseUrl, 'GET', '/openapi.json')).body.servers).toEqual([
+      { url: 'http://localhost:4123', description: expect.any(String) },
+    ]);
   });
 
   it('when validated as OpenAPI 3.1, then it is valid with no warning (schema, references, path parameters, operation ids)', async () => {
@@ -83,7 +95,7 @@ describe('GET /openapi.json', () => {
   it('when every schema of the document is compiled as JSON Schema 2020-12, then each is valid and its examples match it', () => {
     const ajv = new Ajv2020({ strict: false, allErrors: true });
     addFormats(ajv);
-    ajv.addSchema(structuredClone(document), 'https://dnc.test/doc.json');
+    ajv.addSchema(schemasOnly(document) as object, 'https://dnc.test/doc.json');
     const problems: string[] = [];
     for (const [name, schema] of Object.entries(document.components.schemas)) {
       expect(ajv.validateSchema(schema), `${name}: ${ajv.errorsText()}`).toBe(true);
@@ -112,6 +124,106 @@ describe('GET /openapi.json', () => {
         operationIds.add(operation.operationId);
       }
     }
+  });
+});
+
+/** A JSON pointer segment, URI-encoded for a `$ref`. */
+const pointerSegment = (segment: string) => encodeURIComponent(segment.replace(/~/g, '~0').replace(/\//g, '~1'));
+
+/**
+ * The document as a JSON Schema validator should load it: without the media-type examples (maps,
+ * unlike JSON Schema's `examples` arrays), which are data — ajv would take their entries' `$id` for schema ids.
+ */
+const schemasOnly = (doc: OpenApiDocument): unknown =>
+  JSON.parse(JSON.stringify(doc), (key, value: unknown) => (key === 'examples' && !Array.isArray(value) ? undefined : value));
+
+/** Every response of every operation, with its JSON pointer. */
+function allResponses(doc: OpenApiDocument) {
+  return Object.entries(doc.paths).flatMap(([path, item]) =>
+    Object.entries(item).flatMap(([method, operation]) =>
+      Object.entries(operation.responses).map(([status, response]) => ({
+        where: `${method.toUpperCase()} ${path} → ${status}`,
+        pointer: ['#', 'paths', path, method, 'responses', status].map((s, i) => (i === 0 ? s : pointerSegment(s))).join('/'),
+        status: Number(status),
+        response,
+      })),
+    ),
+  );
+}
+
+describe('examples', () => {
+  const ajv = new Ajv2020({ strict: false, allErrors: true });
+  addFormats(ajv);
+  const DOC = 'https://dnc.test/examples.json';
+  ajv.addSchema(schemasOnly(openApiDocument()) as object, DOC);
+
+  it('when the responses are read, then every 2xx response has at least one example for each media type', () => {
+    const missing: string[] = [];
+    for (const { where, status, response } of allResponses(document)) {
+      if (status < 200 || status > 299) continue;
+      const content = Object.entries(response.content ?? {});
+      if (content.length === 0) missing.push(`${where}: no content`);
+      for (const [mediaType, media] of content) {
+        if (Object.keys(media.examples ?? {}).length === 0) missing.push(`${where} ${mediaType}`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+
+  it('when the error responses are read, then each has exactly one example per error code it declares, with that code', () => {
+    const problems: string[] = [];
+    for (const { where, status, response } of allResponses(document)) {
+      const media = response.content?.['application/json'];
+      if (status < 400 || !media) continue;
+      const schema = media.schema as { $ref?: string; oneOf?: { $ref: string }[] };
+      const refs = schema.oneOf ? schema.oneOf.map((s) => s.$ref) : [schema.$ref];
+      // The error body's code is the `const` of its `error` property.
+      const codes = refs
+        .map((ref) => document.components.schemas[String(ref).split('/').pop()!])
+        .map((component) => (component?.properties as { error?: { const?: string } } | undefined)?.error?.const);
+      // /readyz's 503 is its readiness report, not an error code.
+      if (codes.every((code) => code === undefined)) continue;
+      expect(
+        codes.every((code) => typeof code === 'string'),
+        where,
+      ).toBe(true);
+      const examples = media.examples ?? {};
+      expect(Object.keys(examples).sort(), where).toEqual([...codes].sort());
+      for (const [name, example] of Object.entries(examples)) {
+        if ((example.value as { error?: unknown }).error !== name)
+          problems.push(`${where}: example ${name} has error ${String((example.value as { error?: unknown }).error)}`);
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('when every example is validated against the schema of its media type, then each one is valid', () => {
+    const problems: string[] = [];
+    let checked = 0;
+    for (const { where, pointer, response } of allResponses(document)) {
+      for (const [mediaType, media] of Object.entries(response.content ?? {})) {
+        const validate = ajv.compile({ $ref: `${DOC}${pointer}/content/${pointerSegment(mediaType)}/schema` });
+        for (const [name, example] of Object.entries(media.examples ?? {})) {
+          checked++;
+          if (!validate(example.value)) problems.push(`${where} ${mediaType} example ${name}: ${ajv.errorsText(validate.errors)}`);
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+    expect(checked).toBeGreaterThan(100);
+  });
+
+  it('when the examples are read, then ids and times have the API’s formats', () => {
+    const text = JSON.stringify(allResponses(document).map(({ response }) => response.content));
+    for (const [, id] of text.matchAll(/"(?:\$id|id|entryId|jobId|teamId)":"([^"]*)"/g))
+      expect(id).toMatch(/^(dnc|job|aud|team)_[A-Za-z0-9_-]+$/);
+    const times = [
+      ...text.matchAll(
+        /"(?:\$createdAt|\$updatedAt|startedAt|finishedAt|nextRunAt|estimatedCompletionAt|processedAt|occurredAt|resetTime)":"([^"]*)"/g,
+      ),
+    ];
+    expect(times.length).toBeGreaterThan(10);
+    for (const [, time] of times) expect(time).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
   });
 });
 
@@ -186,17 +298,6 @@ describe('routes', () => {
     const operations = expressOperations(createApp(services));
     expect(operations).toContain('DELETE /v1/dnc/{id}');
     expect(operations).toEqual(documentedOperations(document));
-  });
-});
-
-describe('GET /docs', () => {
-  it('when fetched, then it answers 200 HTML that renders /openapi.json with Scalar', async () => {
-    const response = await request(baseUrl, 'GET', '/docs');
-    expect(response.status).toBe(200);
-    expect(response.headers.get('content-type')).toMatch(/^text\/html\b/);
-    expect(response.body).toContain('<!doctype html>');
-    expect(response.body).toContain('@scalar/api-reference');
-    expect(response.body).toContain('"/openapi.json"');
   });
 });
 

@@ -127,7 +127,12 @@ export class ResponseValidator {
     this.ajv = new Ajv2020({ strict: false, allErrors: true, validateSchema: false });
     addFormats(this.ajv);
     // The whole document is one schema resource, so `#/components/...` references resolve in it.
-    this.ajv.addSchema(document, DOCUMENT_ID);
+    // Without its media-type examples (maps, unlike JSON Schema's `examples` arrays): they are data,
+    // and ajv would take the `$id` of each example entry for a schema id.
+    const schemasOnly = JSON.parse(JSON.stringify(document), (key, value: unknown) =>
+      key === 'examples' && !Array.isArray(value) ? undefined : value,
+    ) as OpenApiDocument;
+    this.ajv.addSchema(schemasOnly, DOCUMENT_ID);
     this.templates = Object.keys(document.paths).map((template) => ({
       template,
       pattern: new RegExp(`^${template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^}]+\}/g, '[^/]+')}$`),

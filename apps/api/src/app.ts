@@ -60,7 +60,7 @@ export function createApp(services: Services): Express {
   const adminQueues = adminQueuesRouter(services);
   if (adminQueues) app.use(ADMIN_QUEUES_PATH, adminQueues);
 
-  mountApiDocs(app);
+  mountApiDocs(app, services.config);
 
   const guard = createGuard(services, metrics);
   // The contract has no OPTIONS routes (no CORS): Express would otherwise answer them itself,

@@ -1,8 +1,16 @@
 // The OpenAPI 3.1 document, generated from the zod schemas that validate requests
 // (packages/shared/src/schemas.ts) and describe responses (packages/shared/src/api-schemas.ts),
 // with zod's own JSON Schema (draft 2020-12, the dialect of OpenAPI 3.1) output.
-// Served at GET /openapi.json; GET /docs renders an interactive reference from it.
+// Served at GET /openapi.json; GET /docs renders an interactive reference from it with the pinned
+// Scalar bundle, served by the API itself (no CDN). Every response carries an example, one per
+// error code an operation can answer with; the tests validate each against its schema.
 // The tests check every response they receive against this document (test/support/http.ts).
+import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
 import {
   addEntryBody,
   auditEventListSchema,
@@ -34,14 +42,16 @@ import {
   readinessSchema,
   successEnvelope,
   validationDetailSchema,
+  type Config,
   type ErrorCode,
   type RateLimitClass,
   type Scope,
 } from '@dnc/shared';
-import { apiReference } from '@scalar/express-api-reference';
-import type { Express } from 'express';
+import type { Express, Request, Response } from 'express';
 import { z } from 'zod';
 import { errorStatus } from './http/error-status.js';
+import { MAX_BODY_BYTES } from './http/middleware.js';
+import { parseInput, type InputLocation } from './http/validate.js';
 
 export type JsonSchema = Record<string, unknown>;
 
@@ -92,6 +102,7 @@ export type HttpMethod = 'get' | 'post' | 'delete';
 export interface OpenApiDocument {
   openapi: string;
   info: { title: string; version: string; description: string };
+  servers?: { url: string; description: string }[];
   tags: { name: string; description: string }[];
   paths: Record<string, Partial<Record<HttpMethod, OpenApiOperation>>>;
   components: {
@@ -250,6 +261,16 @@ const headerSchemas = {
       examples: ['Basic realm="admin", charset="UTF-8", Bearer realm="admin"'],
     },
   },
+  contentSecurityPolicy: {
+    description: 'The reference page loads scripts, styles, fonts and data from this API only (no CDN, no inline script).',
+    schema: {
+      type: 'string',
+      pattern: "script-src 'self';",
+      examples: [
+        "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self' http://localhost:3000; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+      ],
+    },
+  },
 } satisfies Record<string, OpenApiHeader>;
 
 type HeaderName = keyof typeof headerSchemas;
@@ -262,6 +283,7 @@ const headerNames: Record<HeaderName, string> = {
   preferenceApplied: 'Preference-Applied',
   wwwAuthenticate: 'WWW-Authenticate',
   adminChallenge: 'WWW-Authenticate',
+  contentSecurityPolicy: 'Content-Security-Policy',
 };
 
 const usedHeaders = new Map<string, OpenApiHeader>();
@@ -278,6 +300,95 @@ function headers(required: HeaderName[] = [], optional: HeaderName[] = []): Reco
   for (const name of optional) use(name, false);
   return out;
 }
+
+// ---- Examples ----
+// Realistic bodies for the reference page and for client generators; the tests validate each one
+// against the schema it illustrates. Entities come from the schemas' own examples where they have one.
+
+type Example = Record<string, unknown>;
+type MediaExamples = NonNullable<OpenApiMediaType['examples']>;
+
+function firstExample(schema: z.ZodType): Example {
+  const examples = schema.meta()?.examples as unknown[] | undefined;
+  if (!examples?.[0]) throw new Error('OpenAPI: a schema used for an example has no example of its own');
+  return examples[0] as Example;
+}
+
+const exampleEntry = firstExample(entrySchema);
+const exampleEntry2 = {
+  ...exampleEntry,
+  $id: 'dnc_Zx8Yw7Vu6Ts5Rq4Po3Nm',
+  url: 'https://linkedin.com/in/john-smith',
+  $createdAt: '2026-11-26T09:12:45.318Z',
+  $updatedAt: '2026-11-26T09:12:45.318Z',
+};
+const exampleJob = firstExample(jobSchema);
+const exampleThrottledJob = {
+  ...exampleJob,
+  status: 'throttled',
+  total: 120,
+  processed: 25,
+  counts: { pending: 95, deleted: 23, notFound: 1, forbidden: 1, failed: 0, cancelled: 0 },
+  startedAt: '2026-11-26T10:30:00.412Z',
+  nextRunAt: '2026-11-26T10:31:00.412Z',
+  estimatedCompletionAt: '2026-11-26T10:34:00.412Z',
+};
+const exampleCompletedJob = {
+  ...exampleThrottledJob,
+  status: 'completed',
+  processed: 120,
+  counts: { pending: 0, deleted: 117, notFound: 2, forbidden: 1, failed: 0, cancelled: 0 },
+  finishedAt: '2026-11-26T10:34:00.127Z',
+  nextRunAt: null,
+  estimatedCompletionAt: null,
+};
+const exampleCancelledJob = {
+  ...exampleThrottledJob,
+  status: 'cancelled',
+  counts: { pending: 0, deleted: 23, notFound: 1, forbidden: 1, failed: 0, cancelled: 95 },
+  finishedAt: '2026-11-26T10:30:41.905Z',
+  nextRunAt: null,
+  estimatedCompletionAt: null,
+};
+const exampleAsyncDeleteJob = {
+  ...exampleJob,
+  $id: 'job_Q7wE2rT9yU4iO1pA6sDf',
+  reason: 'Consent withdrawn',
+  total: 1,
+  counts: { pending: 1, deleted: 0, notFound: 0, forbidden: 0, failed: 0, cancelled: 0 },
+  estimatedCompletionAt: '2026-11-26T10:30:02.000Z',
+};
+const exampleAuditEvent = firstExample(auditEventSchema);
+
+const metricsExample = [
+  '# HELP dnc_http_request_duration_seconds Duration of HTTP requests by route pattern and status',
+  '# TYPE dnc_http_request_duration_seconds histogram',
+  'dnc_http_request_duration_seconds_bucket{le="0.005",method="DELETE",route="/v1/dnc/:id",status="200"} 271',
+  'dnc_http_request_duration_seconds_count{method="DELETE",route="/v1/dnc/:id",status="200"} 280',
+  '',
+].join('\n');
+const dashboardExample =
+  '<!DOCTYPE html><html lang="en"><head><meta charset="UTF-8" /><base href="/admin/queues/" /><title>Bull Dashboard</title>…</head><body><div id="root"></div>…</body></html>';
+
+const success = (data: unknown, message?: string) => (message === undefined ? { error: null, data } : { error: null, data, message });
+const one = (summary: string, value: unknown): MediaExamples => ({
+  [summary.toLowerCase().replace(/[^a-z0-9]+/g, '-')]: { summary, value },
+});
+
+/** The body the API sends for a request input that fails validation (computed by the API's own validator). */
+function validationExample(schema: z.ZodType, input: unknown, location: InputLocation): Example {
+  try {
+    parseInput(schema, input, location);
+  } catch (error) {
+    const appError = error as { code: ErrorCode; message: string; extra: Example };
+    return { error: appError.code, message: appError.message, data: null, ...appError.extra };
+  }
+  throw new Error(`OpenAPI: the invalid ${location} example ${JSON.stringify(input)} passes validation`);
+}
+
+const plainErrorBody = (code: ErrorCode, message: string) => ({ error: code, message, data: null });
+
+type ErrorExamples = Partial<Record<ErrorCode, Example>>;
 
 // ---- Responses ----
 
@@ -298,21 +409,29 @@ const errorDescriptions: Record<number, string> = {
   503: 'Postgres or Redis is unreachable; retry after `Retry-After` seconds.',
 };
 
-/** Error responses for the given codes, grouped by HTTP status; one example per code. */
-function errorResponses(codes: ErrorCode[], v1: boolean): Record<string, OpenApiResponse> {
+/**
+ * Error responses for the given codes, grouped by HTTP status, with one example per code: the
+ * operation's own when it gives one, else the error schema's.
+ */
+function errorResponses(codes: ErrorCode[], v1: boolean, examples: ErrorExamples = {}): Record<string, OpenApiResponse> {
   const byStatus = new Map<number, ErrorCode[]>();
   for (const code of codes) byStatus.set(errorStatus[code], [...(byStatus.get(errorStatus[code]) ?? []), code]);
   const responses: Record<string, OpenApiResponse> = {};
   for (const [status, statusCodes] of [...byStatus].sort(([a], [b]) => a - b)) {
     const schemas = statusCodes.map((code) => ref(errorSchemaName(code)));
-    const examples = Object.fromEntries(
-      statusCodes.map((code) => [code, { summary: code, value: (errorBodySchemas[code].meta()?.examples as unknown[] | undefined)?.[0] }]),
+    const codeExamples = Object.fromEntries(
+      statusCodes.map((code) => [
+        code,
+        {
+          summary: errorBodySchemas[code].meta()?.description ?? code,
+          value: examples[code] ?? firstExample(errorBodySchemas[code]),
+        },
+      ]),
     );
     responses[String(status)] = {
       description: errorDescriptions[status] ?? 'Error.',
       headers: errorHeaders(status, statusCodes, v1),
-      // A status shared by several codes gets one example per code; a single code's schema carries its own.
-      content: schemas.length === 1 ? json(schemas[0]!) : json({ oneOf: schemas }, examples),
+      content: json(schemas.length === 1 ? schemas[0]! : { oneOf: schemas }, codeExamples),
     };
   }
   return responses;
@@ -372,6 +491,8 @@ interface V1Operation {
   requestBody?: { required: boolean; schema: string; description?: string };
   success: Record<string, OpenApiResponse>;
   errors: ErrorCode[];
+  /** Examples of this operation's errors, where the error schema's own would not fit it. */
+  errorExamples?: ErrorExamples;
 }
 
 const idParameters = parametersOf('path', deleteEntryParams.shape);
@@ -385,13 +506,28 @@ const preferParameter: OpenApiParameter = {
 };
 
 function v1Operations(): V1Operation[] {
-  const rateLimited = (status: number, description: string, schema: string, extra: HeaderName[] = [], optional: HeaderName[] = []) => ({
+  const rateLimited = (
+    status: number,
+    description: string,
+    schema: string,
+    examples: MediaExamples,
+    extra: HeaderName[] = [],
+    optional: HeaderName[] = [],
+  ) => ({
     [String(status)]: {
       description,
       headers: headers(['rateLimitPolicy', 'rateLimit', ...extra], optional),
-      content: json(ref(schema)),
+      content: json(ref(schema), examples),
     },
   });
+  const entryNotFound = { not_found: plainErrorBody('not_found', 'DNC entry not found') };
+  const entryForbidden = { forbidden: plainErrorBody('forbidden', 'This DNC entry belongs to another team') };
+  const jobErrors = {
+    not_found: plainErrorBody('not_found', 'Bulk deletion job not found'),
+    forbidden: plainErrorBody('forbidden', 'This bulk deletion job belongs to another team'),
+    validation_error: validationExample(jobParams, { jobId: '42' }, 'params'),
+  };
+  const queued = one('Queued', success(exampleJob, 'Bulk deletion queued'));
   return [
     {
       method: 'post',
@@ -404,8 +540,16 @@ function v1Operations(): V1Operation[] {
       scope: 'dnc:write',
       rateLimitClass: 'dnc-write',
       requestBody: { required: true, schema: 'AddEntryRequest' },
-      success: rateLimited(201, 'Added.', 'EntryCreatedResponse'),
+      success: rateLimited(201, 'Added.', 'EntryCreatedResponse', one('Added', success(exampleEntry, 'Added to Do Not Contact list'))),
       errors: [...v1Errors, 'duplicate_entry', 'payload_too_large'],
+      errorExamples: {
+        validation_error: {
+          error: 'validation_error',
+          message: 'Invalid LinkedIn URL: not a LinkedIn member profile URL (expected linkedin.com/in/<slug>)',
+          data: null,
+          details: [{ path: 'url', message: 'not a LinkedIn member profile URL (expected linkedin.com/in/<slug>)' }],
+        },
+      },
     },
     {
       method: 'post',
@@ -417,8 +561,17 @@ function v1Operations(): V1Operation[] {
       scope: 'dnc:write',
       rateLimitClass: 'dnc-bulk',
       requestBody: { required: true, schema: 'BatchAddRequest' },
-      success: rateLimited(201, 'Processed; see `details` for each URL.', 'BatchAddResponse'),
+      success: rateLimited(
+        201,
+        'Processed; see `details` for each URL.',
+        'BatchAddResponse',
+        one('One added, one duplicate, one error', success(firstExample(batchAddResultSchema), 'Added 1, 1 duplicate(s), 1 error(s)')),
+      ),
       errors: [...v1Errors, 'payload_too_large'],
+      errorExamples: {
+        validation_error: validationExample(batchAddBody, { entries: [] }, 'body'),
+        payload_too_large: plainErrorBody('payload_too_large', `A batch holds at most ${MAX_BATCH_ADD_ENTRIES} entries (got 1200)`),
+      },
     },
     {
       method: 'get',
@@ -430,8 +583,14 @@ function v1Operations(): V1Operation[] {
       scope: 'dnc:read',
       rateLimitClass: 'dnc-read',
       parameters: parametersOf('query', listEntriesQuery.shape),
-      success: rateLimited(200, 'One page of entries.', 'EntryListResponse'),
+      success: rateLimited(
+        200,
+        'One page of entries.',
+        'EntryListResponse',
+        one('A page', success({ entries: [exampleEntry, exampleEntry2], total: 2, limit: 50, offset: 0 })),
+      ),
       errors: v1Errors,
+      errorExamples: { validation_error: validationExample(listEntriesQuery, { limit: '5000' }, 'query') },
     },
     {
       method: 'get',
@@ -443,8 +602,12 @@ function v1Operations(): V1Operation[] {
       scope: 'dnc:read',
       rateLimitClass: 'dnc-read',
       parameters: parametersOf('query', checkQuery.shape),
-      success: rateLimited(200, 'Whether the URL is listed.', 'CheckResponse'),
+      success: rateLimited(200, 'Whether the URL is listed.', 'CheckResponse', {
+        ...one('Listed', success({ onList: true, entry: exampleEntry })),
+        ...one('Not listed', success({ onList: false, entry: null })),
+      }),
       errors: v1Errors,
+      errorExamples: { validation_error: validationExample(checkQuery, {}, 'query') },
     },
     {
       method: 'delete',
@@ -460,14 +623,21 @@ function v1Operations(): V1Operation[] {
       parameters: [...idParameters, ...parametersOf('query', deleteEntryQuery.shape), preferParameter],
       requestBody: { required: false, schema: 'DeleteEntryRequest' },
       success: {
-        ...rateLimited(200, 'Deleted.', 'DeleteResponse'),
-        ...rateLimited(202, 'Queued as a bulk job (`Prefer: respond-async`).', 'JobQueuedResponse', [
-          'location',
-          'retryAfter',
-          'preferenceApplied',
-        ]),
+        ...rateLimited(200, 'Deleted.', 'DeleteResponse', one('Deleted', success({ message: 'DNC entry deleted successfully' }))),
+        ...rateLimited(
+          202,
+          'Queued as a bulk job (`Prefer: respond-async`).',
+          'JobQueuedResponse',
+          one('Queued', success(exampleAsyncDeleteJob, 'Bulk deletion queued')),
+          ['location', 'retryAfter', 'preferenceApplied'],
+        ),
       },
       errors: [...v1Errors, 'forbidden', 'not_found', 'payload_too_large'],
+      errorExamples: {
+        ...entryNotFound,
+        ...entryForbidden,
+        validation_error: validationExample(deleteEntryParams, { id: '42' }, 'params'),
+      },
     },
     {
       method: 'get',
@@ -479,8 +649,32 @@ function v1Operations(): V1Operation[] {
       scope: 'dnc:read',
       rateLimitClass: 'dnc-read',
       parameters: parametersOf('query', auditQuery.shape),
-      success: rateLimited(200, 'One page of events.', 'AuditEventListResponse'),
+      success: rateLimited(
+        200,
+        'One page of events.',
+        'AuditEventListResponse',
+        one(
+          'A page',
+          success({
+            events: [
+              exampleAuditEvent,
+              {
+                ...exampleAuditEvent,
+                $id: 'aud_3cV8bN1mQ5wE7rT2yU4i',
+                action: 'dnc.entry.added',
+                reason: 'Asked not to be contacted',
+                requestId: 'req-4702',
+                occurredAt: '2026-11-20T08:05:12.774Z',
+              },
+            ],
+            total: 2,
+            limit: 50,
+            offset: 0,
+          }),
+        ),
+      ),
       errors: v1Errors,
+      errorExamples: { validation_error: validationExample(auditQuery, { action: 'dnc.entry.updated' }, 'query') },
     },
     {
       method: 'post',
@@ -501,12 +695,17 @@ function v1Operations(): V1Operation[] {
           200,
           'The job an earlier request with the same Idempotency-Key created.',
           'JobQueuedResponse',
+          one('Same job as before', success(exampleThrottledJob, 'Bulk deletion queued')),
           ['location'],
           ['retryAfter'],
         ),
-        ...rateLimited(202, 'Queued.', 'JobQueuedResponse', ['location', 'retryAfter']),
+        ...rateLimited(202, 'Queued.', 'JobQueuedResponse', queued, ['location', 'retryAfter']),
       },
       errors: [...v1Errors, 'idempotency_key_in_use', 'payload_too_large', 'idempotency_key_reused'],
+      errorExamples: {
+        validation_error: validationExample(bulkDeleteBody, { ids: ['dnc_7Hq2LmX9pR4sT1vW3yZa', '42'] }, 'body'),
+        payload_too_large: plainErrorBody('payload_too_large', 'A bulk deletion holds at most 10000 ids (got 12000)'),
+      },
     },
     {
       method: 'get',
@@ -518,8 +717,16 @@ function v1Operations(): V1Operation[] {
       scope: 'dnc:read',
       rateLimitClass: 'jobs-read',
       parameters: jobIdParameters,
-      success: rateLimited(200, 'The job.', 'JobResponse', [], ['retryAfter']),
+      success: rateLimited(
+        200,
+        'The job.',
+        'JobResponse',
+        { ...one('Throttled', success(exampleThrottledJob)), ...one('Completed', success(exampleCompletedJob)) },
+        [],
+        ['retryAfter'],
+      ),
       errors: [...v1Errors, 'forbidden', 'not_found'],
+      errorExamples: jobErrors,
     },
     {
       method: 'get',
@@ -531,8 +738,26 @@ function v1Operations(): V1Operation[] {
       scope: 'dnc:read',
       rateLimitClass: 'jobs-read',
       parameters: [...jobIdParameters, ...parametersOf('query', jobItemsQuery.shape)],
-      success: rateLimited(200, 'One page of items.', 'JobItemListResponse'),
+      success: rateLimited(
+        200,
+        'One page of items.',
+        'JobItemListResponse',
+        one(
+          'A page',
+          success({
+            items: [
+              firstExample(jobItemSchema),
+              { id: exampleEntry2.$id, status: 'not_found', processedAt: '2026-11-26T10:30:00.431Z' },
+              { id: 'dnc_Lk5Jh3Gf1Ds9Ap7Oi2Uy', status: 'pending', processedAt: null },
+            ],
+            total: 3,
+            limit: 50,
+            offset: 0,
+          }),
+        ),
+      ),
       errors: [...v1Errors, 'forbidden', 'not_found'],
+      errorExamples: { ...jobErrors, validation_error: validationExample(jobItemsQuery, { status: 'done' }, 'query') },
     },
     {
       method: 'post',
@@ -545,10 +770,25 @@ function v1Operations(): V1Operation[] {
       scope: 'dnc:write',
       rateLimitClass: 'dnc-bulk',
       parameters: jobIdParameters,
-      success: rateLimited(200, 'The job after cancelling.', 'JobResponse'),
+      success: rateLimited(200, 'The job after cancelling.', 'JobResponse', one('Cancelled', success(exampleCancelledJob))),
       errors: [...v1Errors, 'forbidden', 'not_found'],
+      errorExamples: jobErrors,
     },
   ];
+}
+
+/** The messages of the checks every /v1 route makes, for this operation's scope and rate-limit class. */
+function v1ErrorExamples(spec: V1Operation): ErrorExamples {
+  const limit = rateLimitDefaults[spec.rateLimitClass];
+  return {
+    insufficient_scope: plainErrorBody('insufficient_scope', `This API key lacks the "${spec.scope}" scope`),
+    rate_limit_exceeded: {
+      ...plainErrorBody('rate_limit_exceeded', `Rate limit of ${limit} ${spec.rateLimitClass} requests per window exceeded`),
+      resetTime: '2026-11-26T10:30:12.000Z',
+      retryAfter: 12,
+    },
+    payload_too_large: plainErrorBody('payload_too_large', `Request bodies are limited to ${MAX_BODY_BYTES} bytes`),
+  };
 }
 
 function toOperation(spec: V1Operation): OpenApiOperation {
@@ -559,7 +799,7 @@ function toOperation(spec: V1Operation): OpenApiOperation {
     tags: [spec.tag],
     security: [{ bearerAuth: [spec.scope] }],
     parameters: [...(spec.parameters ?? []), { $ref: '#/components/parameters/RequestId' }],
-    responses: { ...spec.success, ...errorResponses(spec.errors, true) },
+    responses: { ...spec.success, ...errorResponses(spec.errors, true, { ...v1ErrorExamples(spec), ...spec.errorExamples }) },
     'x-rate-limit-class': spec.rateLimitClass,
   };
   if (spec.requestBody) {
@@ -593,13 +833,21 @@ function buildOpenApiDocument(): OpenApiDocument {
 
   paths['/healthz'] = {
     get: unauthenticated('health', 'Liveness', 'Operations', {
-      '200': { description: 'The process is up.', headers: headers(), content: json(ref('Health')) },
+      '200': { description: 'The process is up.', headers: headers(), content: json(ref('Health'), one('Up', firstExample(healthSchema))) },
     }),
   };
   paths['/readyz'] = {
     get: unauthenticated('readiness', 'Readiness', 'Operations', {
-      '200': { description: 'Postgres and Redis answer.', headers: headers(), content: json(ref('Readiness')) },
-      '503': { description: 'Postgres or Redis does not answer.', headers: headers(), content: json(ref('Readiness')) },
+      '200': {
+        description: 'Postgres and Redis answer.',
+        headers: headers(),
+        content: json(ref('Readiness'), one('Ready', firstExample(readinessSchema))),
+      },
+      '503': {
+        description: 'Postgres or Redis does not answer.',
+        headers: headers(),
+        content: json(ref('Readiness'), one('Redis down', { status: 'unavailable', checks: { postgres: true, redis: false } })),
+      },
     }),
   };
   paths['/metrics'] = {
@@ -611,7 +859,7 @@ function buildOpenApiDocument(): OpenApiDocument {
         '200': {
           description: 'Metrics in the Prometheus text exposition format.',
           headers: headers(),
-          content: { 'text/plain': { schema: { type: 'string' } } },
+          content: { 'text/plain': { schema: { type: 'string' }, examples: one('Scrape', metricsExample) } },
         },
         ...errorResponses(['internal_error', 'service_unavailable'], false),
       },
@@ -628,9 +876,13 @@ function buildOpenApiDocument(): OpenApiDocument {
           '200': {
             description: 'The dashboard (an HTML application; its own assets and JSON calls live under this path).',
             headers: headers(),
-            content: { 'text/html': { schema: { type: 'string' } } },
+            content: { 'text/html': { schema: { type: 'string' }, examples: one('Dashboard', dashboardExample) } },
           },
-          ...errorResponses(['missing_api_key', 'invalid_api_key', 'not_found'], false),
+          ...errorResponses(['missing_api_key', 'invalid_api_key', 'not_found'], false, {
+            missing_api_key: plainErrorBody('missing_api_key', 'Send the admin token as "Authorization: Bearer <ADMIN_TOKEN>"'),
+            invalid_api_key: plainErrorBody('invalid_api_key', 'The admin token is wrong'),
+            not_found: plainErrorBody('not_found', 'No route for GET /admin/queues'),
+          }),
         },
         'The bulk-deletion queue, read-only. Mounted only when `ADMIN_TOKEN` is set (404 otherwise); send the token as `Authorization: Bearer <ADMIN_TOKEN>` or as the password of Basic auth (a browser asks for it: any user name, the token as password).',
       ),
@@ -639,18 +891,75 @@ function buildOpenApiDocument(): OpenApiDocument {
   };
   paths['/openapi.json'] = {
     get: unauthenticated('openapi', 'This document', 'Documentation', {
-      '200': { description: 'The OpenAPI 3.1 document.', headers: headers(), content: json({ type: 'object' }) },
-    }),
-  };
-  paths['/docs'] = {
-    get: unauthenticated('docs', 'Interactive API reference', 'Documentation', {
       '200': {
-        description: 'An HTML page that renders this document.',
+        description: 'The OpenAPI 3.1 document.',
         headers: headers(),
-        content: { 'text/html': { schema: { type: 'string' } } },
+        content: json(
+          {
+            type: 'object',
+            required: ['openapi', 'info', 'paths'],
+            properties: {
+              openapi: { type: 'string', pattern: '^3\\.1\\.\\d+$' },
+              info: { type: 'object' },
+              servers: { type: 'array', items: { type: 'object' } },
+              tags: { type: 'array', items: { type: 'object' } },
+              paths: { type: 'object' },
+              components: { type: 'object' },
+            },
+          },
+          one('This document (abridged)', {
+            openapi: '3.1.1',
+            info: { title: 'DNC API', version: '1.0.0' },
+            servers: [{ url: 'https://dnc.example.com' }],
+            paths: {},
+          }),
+        ),
       },
     }),
   };
+  const docsAsset = (operationId: string, summary: string, description: string, example: string) => ({
+    get: unauthenticated(
+      operationId,
+      summary,
+      'Documentation',
+      {
+        '200': {
+          description: 'The script.',
+          headers: headers(['contentSecurityPolicy']),
+          content: { 'text/javascript': { schema: { type: 'string' }, examples: one('Script', example) } },
+        },
+        ...errorResponses(['internal_error'], false),
+      },
+      description,
+    ),
+  });
+  paths['/docs'] = {
+    get: unauthenticated(
+      'docs',
+      'Interactive API reference',
+      'Documentation',
+      {
+        '200': {
+          description: 'An HTML page that renders this document.',
+          headers: headers(['contentSecurityPolicy']),
+          content: { 'text/html': { schema: { type: 'string' }, examples: one('Page', docsPage(scalarPackage().version)) } },
+        },
+      },
+      'Renders this document with the Scalar API reference, served by this API (no CDN, no external fonts). A browser page; its Content-Security-Policy lets it load scripts, styles and data only from this API.',
+    ),
+  };
+  paths[DOCS_BUNDLE_PATH] = docsAsset(
+    'docsBundle',
+    'The API reference’s renderer',
+    'The standalone browser bundle of `@scalar/api-reference`, at the exact version the API depends on. `/docs` asks for it with `?v=<version>`, which makes it cacheable for a year.',
+    '/* @scalar/api-reference standalone bundle */ (function () { … })();',
+  );
+  paths[DOCS_INIT_PATH] = docsAsset(
+    'docsInit',
+    'The API reference’s configuration',
+    'Starts the renderer on `/docs` with this document (a script of its own, so that the page needs no inline script).',
+    docsInitScript(),
+  );
 
   const rateLimitRows = (Object.entries(rateLimitDefaults) as [RateLimitClass, number][])
     .map(([name, limit]) => `| \`${name}\` | ${limit} |`)
@@ -720,15 +1029,143 @@ function buildOpenApiDocument(): OpenApiDocument {
 
 let cached: OpenApiDocument | undefined;
 
-/** The document (built once). */
-export function openApiDocument(): OpenApiDocument {
-  return (cached ??= buildOpenApiDocument());
+/**
+ * The document (built once). With the API's public base URL it has the `servers` entry clients
+ * generate from; the tests, which only read its schemas, may leave it out.
+ */
+export function openApiDocument(publicBaseUrl?: string): OpenApiDocument {
+  const document = (cached ??= buildOpenApiDocument());
+  if (publicBaseUrl === undefined) return document;
+  return { ...document, servers: [{ url: publicBaseUrl, description: 'This API (`PUBLIC_BASE_URL`)' }] };
 }
 
-/** GET /openapi.json and GET /docs. */
-export function mountApiDocs(app: Express): void {
+// ---- GET /docs: the Scalar reference, served from the installed package ----
+
+const DOCS_PATH = '/docs';
+const DOCS_BUNDLE_PATH = '/docs/scalar.js';
+const DOCS_INIT_PATH = '/docs/init.js';
+const DOCS_ELEMENT_ID = 'api-reference-app';
+
+/** The pinned @scalar/api-reference: its version and the standalone browser bundle it ships. */
+function scalarPackage(): { version: string; bundlePath: string } {
+  // Its exports map has neither package.json nor dist/browser: resolve the entry (dist/index.js) and walk up.
+  const root = path.resolve(path.dirname(createRequire(import.meta.url).resolve('@scalar/api-reference')), '..');
+  const { version } = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string };
+  return { version, bundlePath: path.join(root, 'dist', 'browser', 'standalone.js') };
+}
+
+/** The page: two same-origin scripts, no inline script or style, nothing from another host. */
+function docsPage(version: string): string {
+  return [
+    '<!doctype html>',
+    '<html lang="en">',
+    '  <head>',
+    '    <meta charset="utf-8" />',
+    '    <meta name="viewport" content="width=device-width, initial-scale=1" />',
+    '    <title>DNC API reference</title>',
+    '  </head>',
+    '  <body>',
+    `    <div id="${DOCS_ELEMENT_ID}"></div>`,
+    `    <script src="${DOCS_BUNDLE_PATH}?v=${encodeURIComponent(version)}"></script>`,
+    `    <script src="${DOCS_INIT_PATH}"></script>`,
+    '  </body>',
+    '</html>',
+    '',
+  ].join('\n');
+}
+
+/** Scalar's configuration, as a script of its own (the CSP allows no inline script). */
+function docsInitScript(): string {
+  const configuration = {
+    url: '/openapi.json',
+    // Everything the bundle would fetch from Scalar's hosts is off: fonts, telemetry, the AI agent,
+    // MCP and the developer toolbar. (The page's CSP would block them anyway.)
+    withDefaultFonts: false,
+    telemetry: false,
+    agent: { disabled: true },
+    mcp: { disabled: true },
+    showDeveloperTools: 'never',
+    metaData: { title: 'DNC API reference' },
+  };
+  return `// Renders /openapi.json with the Scalar bundle served next to this file.\nScalar.createApiReference('#${DOCS_ELEMENT_ID}', ${JSON.stringify(configuration)});\n`;
+}
+
+/**
+ * Scripts, styles, fonts and data from this API only. Styles need 'unsafe-inline': the bundle
+ * injects its CSS as <style> elements. The public base URL is where "Test request" sends requests.
+ */
+function docsContentSecurityPolicy(publicBaseUrl: string): string {
+  const apiOrigin = new URL(publicBaseUrl).origin;
+  return [
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob:",
+    "font-src 'self' data:",
+    `connect-src 'self' ${apiOrigin}`,
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
+
+const gzipAsync = promisify(gzip);
+
+/** A file read and gzipped once, on first use, and kept in memory. */
+function cachedAsset(load: () => Promise<Buffer>) {
+  let plain: Promise<Buffer> | undefined;
+  let gzipped: Promise<Buffer> | undefined;
+  const retryOnFailure = (promise: Promise<Buffer>, reset: () => void) =>
+    promise.catch((error: unknown) => {
+      reset();
+      throw error;
+    });
+  return (req: Request): Promise<{ body: Buffer; gzipped: boolean }> => {
+    plain ??= retryOnFailure(load(), () => (plain = undefined));
+    if (!req.acceptsEncodings('gzip')) return plain.then((body) => ({ body, gzipped: false }));
+    gzipped ??= retryOnFailure(
+      plain.then((body) => gzipAsync(body)),
+      () => (gzipped = undefined),
+    );
+    return gzipped.then((body) => ({ body, gzipped: true }));
+  };
+}
+
+/** GET /openapi.json, and GET /docs with its two scripts. */
+export function mountApiDocs(app: Express, config: Pick<Config, 'publicBaseUrl'>): void {
+  const document = openApiDocument(config.publicBaseUrl);
   app.get('/openapi.json', (_req, res) => {
-    res.json(openApiDocument());
+    res.json(document);
   });
-  app.get('/docs', apiReference({ url: '/openapi.json', pageTitle: 'DNC API reference' }));
+
+  const scalar = scalarPackage();
+  const csp = docsContentSecurityPolicy(config.publicBaseUrl);
+  const page = docsPage(scalar.version);
+  const init = docsInitScript();
+  // The bundle ends with a sourceMappingURL comment for a 20 MB map we do not serve: drop it.
+  const bundle = cachedAsset(async () => {
+    const source = await readFile(scalar.bundlePath, 'utf8');
+    return Buffer.from(source.replace(/\n\/\/# sourceMappingURL=\S+\s*$/, '\n'));
+  });
+  const sendScript = (res: Response, body: Buffer | string, cacheControl: string) => {
+    res.setHeader('Content-Security-Policy', csp);
+    res.setHeader('Cache-Control', cacheControl);
+    res.type('text/javascript; charset=utf-8').send(body);
+  };
+
+  app.get(DOCS_PATH, (_req, res) => {
+    res.setHeader('Content-Security-Policy', csp);
+    res.setHeader('Cache-Control', 'no-cache');
+    res.type('html').send(page);
+  });
+  app.get(DOCS_INIT_PATH, (_req, res) => {
+    sendScript(res, init, 'no-cache');
+  });
+  app.get(DOCS_BUNDLE_PATH, async (req, res) => {
+    const { body, gzipped } = await bundle(req);
+    res.vary('Accept-Encoding');
+    if (gzipped) res.setHeader('Content-Encoding', 'gzip');
+    // The page asks for the bundle under its version: that URL never changes content.
+    sendScript(res, body, req.query.v === scalar.version ? 'public, max-age=31536000, immutable' : 'no-cache');
+  });
 }
