@@ -20,7 +20,7 @@ import { Router, type Response } from 'express';
 import { jsonBody } from '../http/middleware.js';
 import { actorOf, principalOf } from '../http/request-context.js';
 import { sendData } from '../http/respond.js';
-import { parseInput } from '../http/validate.js';
+import { noQueryParameters, parseInput } from '../http/validate.js';
 import type { Guard } from './guard.js';
 
 const DEFAULT_POLL_SECONDS = 2;
@@ -58,6 +58,7 @@ export function bulkDeleteRouter(services: Services, guard: Guard): Router {
     if (Array.isArray(ids) && ids.length > services.config.bulkMaxIds) {
       throw new AppError('payload_too_large', `A bulk deletion holds at most ${services.config.bulkMaxIds} ids (got ${ids.length})`);
     }
+    parseInput(noQueryParameters, req.query, 'query');
     const headers = parseInput(bulkDeleteHeaders, { 'idempotency-key': req.header('idempotency-key') }, 'headers');
     const body = parseInput(bulkDeleteBody, req.body, 'body');
     const actor = actorOf(res);
@@ -71,6 +72,7 @@ export function bulkDeleteRouter(services: Services, guard: Guard): Router {
 
   router.get('/:jobId', ...guard('dnc:read', 'jobs-read'), async (req, res) => {
     const { jobId } = parseInput(jobParams, req.params, 'params');
+    parseInput(noQueryParameters, req.query, 'query');
     const job = await getBulkJob(db, principalOf(res).teamId, jobId, drainPace);
     setPollHint(res, job);
     sendData(res, 200, job);
@@ -84,6 +86,7 @@ export function bulkDeleteRouter(services: Services, guard: Guard): Router {
 
   router.post('/:jobId/cancel', ...guard('dnc:write', 'dnc-bulk'), async (req, res) => {
     const { jobId } = parseInput(jobParams, req.params, 'params');
+    parseInput(noQueryParameters, req.query, 'query');
     sendData(res, 200, await cancelBulkJob(db, actorOf(res), jobId, drainPace));
   });
 

@@ -23,7 +23,7 @@ import { Router } from 'express';
 import { jsonBody } from '../http/middleware.js';
 import { actorOf, principalOf } from '../http/request-context.js';
 import { sendData } from '../http/respond.js';
-import { parseInput } from '../http/validate.js';
+import { noQueryParameters, parseInput } from '../http/validate.js';
 import type { ApiMetrics } from '../metrics.js';
 import { submitAndSchedule } from './bulk-delete.js';
 import type { Guard } from './guard.js';
@@ -38,6 +38,7 @@ export function dncRouter(services: Services, guard: Guard, metrics: ApiMetrics)
   const deps = { db: services.db, checkCache: services.checkCache };
 
   router.post('/', ...guard('dnc:write', 'dnc-write'), jsonBody, async (req, res) => {
+    parseInput(noQueryParameters, req.query, 'query');
     const body = parseInput(addEntryBody, req.body, 'body');
     const entry = await addEntry(deps, actorOf(res), body);
     sendData(res, 201, entry, 'Added to Do Not Contact list');
@@ -48,6 +49,7 @@ export function dncRouter(services: Services, guard: Guard, metrics: ApiMetrics)
     if (Array.isArray(entries) && entries.length > MAX_BATCH_ADD_ENTRIES) {
       throw new AppError('payload_too_large', `A batch holds at most ${MAX_BATCH_ADD_ENTRIES} entries (got ${entries.length})`);
     }
+    parseInput(noQueryParameters, req.query, 'query');
     const body = parseInput(batchAddBody, req.body, 'body');
     const result = await addEntries(
       deps,
