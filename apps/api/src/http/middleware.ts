@@ -72,34 +72,53 @@ export function rateLimit(limiter: RateLimiter, rateLimitClass: RateLimitClass, 
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
-/** JSON bodies, parsed only after authentication and rate limiting (the contract's order of checks). */
-export const jsonBody: RequestHandler = express.json({ limit: MAX_BODY_BYTES, strict: false });
+/** What body-parser (and raw-body under it) attaches to the errors it raises. */
+interface BodyParserError extends Error {
+  type?: string;
+  status?: number;
+  expose?: boolean;
+}
+
+const BODY_UNREADABLE = 'The request body could not be read';
+
+/**
+ * The contract's error for a body that could not be read. body-parser answers a client's mistake
+ * with an http-errors error of status 4xx and `expose: true`, but only some carry a `type`
+ * (a gzip, deflate or brotli stream that fails to decompress carries zlib's error, typeless), and
+ * an unsupported Content-Encoding or charset is a 415 there: all of them are a 400 here.
+ * Anything else (not a client error) is left to the error handler.
+ */
+function bodyReadError(error: unknown): unknown {
+  const parserError = error as BodyParserError | undefined;
+  if (parserError?.type === 'entity.too.large') {
+    return new AppError('payload_too_large', `Request bodies are limited to ${MAX_BODY_BYTES} bytes`);
+  }
+  if (parserError?.type === 'entity.parse.failed') {
+    return AppError.validation([{ path: 'body', message: 'is not valid JSON' }], 'Malformed JSON body');
+  }
+  const status = parserError?.status;
+  if (parserError?.expose === true && typeof status === 'number' && status >= 400 && status < 500) {
+    return AppError.validation([{ path: 'body', message: parserError.message }], BODY_UNREADABLE);
+  }
+  return error;
+}
+
+const parseJson = express.json({ limit: MAX_BODY_BYTES, strict: false });
+
+/**
+ * JSON bodies, parsed only after authentication and rate limiting (the contract's order of
+ * checks); a body that cannot be read or parsed is the client's error (400 or 413), never a 500.
+ */
+export const jsonBody: RequestHandler = (req, res, next) => {
+  parseJson(req, res, (error?: unknown) => (error === undefined ? next() : next(bodyReadError(error))));
+};
 
 export const routeNotFound: RequestHandler = (req) => {
   throw new AppError('not_found', `No route for ${req.method} ${req.path}`);
 };
 
-interface BodyParserError extends Error {
-  type?: string;
-  status?: number;
-}
-
 function toAppError(error: unknown): AppError {
   if (isAppError(error)) return error;
-  const parserError = error as BodyParserError;
-  switch (parserError?.type) {
-    case 'entity.too.large':
-      return new AppError('payload_too_large', `Request bodies are limited to ${MAX_BODY_BYTES} bytes`);
-    case 'entity.parse.failed':
-      return AppError.validation([{ path: 'body', message: 'is not valid JSON' }], 'Malformed JSON body');
-    case 'encoding.unsupported':
-    case 'charset.unsupported':
-    case 'request.aborted':
-    case 'request.size.invalid':
-      return AppError.validation([{ path: 'body', message: parserError.message }], 'The request body could not be read');
-    default:
-      break;
-  }
   if (isDependencyUnavailable(error)) {
     return new AppError('service_unavailable', 'A backing service is temporarily unavailable; retry shortly', { cause: error });
   }
