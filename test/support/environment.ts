@@ -7,6 +7,7 @@ import { createLogger, createServices, loadConfig, type Config, type CreatedApiK
 import pg from 'pg';
 import { inject } from 'vitest';
 import { createApp } from '../../apps/api/src/app.js';
+import { attachClientErrorHandler } from '../../apps/api/src/http/client-error.js';
 import { startDrainer, type DrainerOptions } from '../../apps/worker/src/drainer.js';
 
 export interface TestEnvironment {
@@ -89,6 +90,7 @@ export async function createTestEnvironment(overrides: Record<string, string> = 
       const apiConfig = loadConfig({ ...env, ...apiOverrides });
       const apiServices = createServices(apiConfig, { name: 'api', logger: createLogger({ level: 'silent', name: 'api' }) });
       const server = createApp(apiServices).listen(0, '127.0.0.1');
+      attachClientErrorHandler(server, apiServices.logger);
       await once(server, 'listening');
       const { port } = server.address() as AddressInfo;
       let closed = false;

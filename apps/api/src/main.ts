@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { checkDependencies, createServices, exitOnBootFailure, loadConfigOrExit, onShutdownSignal } from '@dnc/shared';
 import { createApp } from './app.js';
+import { attachClientErrorHandler } from './http/client-error.js';
 
 async function main() {
   const config = loadConfigOrExit();
@@ -10,6 +11,7 @@ async function main() {
     exitOnBootFailure(error);
   });
   const server = createApp(services).listen(config.port);
+  attachClientErrorHandler(server, services.logger);
   await once(server, 'listening');
   const address = server.address();
   services.logger.info({ port: typeof address === 'object' && address ? address.port : config.port }, 'API listening');
