@@ -397,7 +397,7 @@ const json = (schema: JsonSchema, examples?: OpenApiMediaType['examples']): Reco
 });
 
 const errorDescriptions: Record<number, string> = {
-  400: 'Validation error: malformed JSON, a bad field, a bad id format or a bad query parameter.',
+  400: 'Validation error: malformed JSON, a body that cannot be read, a bad field (a NUL character included), a bad id format or a bad query parameter.',
   401: 'No, malformed, unknown or revoked API key. Uses no rate-limit slot.',
   403: 'The key lacks the scope the route needs (uses no rate-limit slot), or the entry or job belongs to another team.',
   404: 'No such entry or job.',
@@ -980,6 +980,11 @@ function buildOpenApiDocument(): OpenApiDocument {
         '',
         '**Order of checks.** authenticate (401) → scope (403) → rate limit (429) → validate (400) → execute (404 / 403 / 409 …).',
         'Every request admitted past the rate limit uses one slot of the team’s budget, whatever its outcome.',
+        '',
+        '**Bad input** is a 400 `validation_error`, never a 500: a NUL character (U+0000) in any string field, query value or path segment (`details` names it);',
+        'a body that is not JSON, or that cannot be read (a `Content-Encoding` other than `gzip`, `deflate`, `br` or `zstd`, or one that fails to decompress).',
+        'A request the HTTP parser refuses (a byte ≥ 0x80 in the request target, a malformed request line, header or chunk) gets the same error body, an `X-Request-Id` and `Connection: close`;',
+        'when its request line and headers exceed 16 KiB the status is 431, still with code `validation_error`.',
         '',
         '**Rate limits** per team, rolling 60-second window (`RateLimit-Policy` and `RateLimit` headers on every admitted request):',
         '',
