@@ -2,6 +2,7 @@
 // its dnc-write window allows, minus the slots reserved for synchronous writes — then re-delays
 // itself to the instant the next slot frees. Queue operations grow with teams × windows, not
 // with items, and one team's backlog never holds a worker slot while it waits.
+import { hostname } from 'node:os';
 import {
   BULK_QUEUE_NAME,
   completeDrainedJobs,
@@ -123,13 +124,35 @@ export function startDrainer(services: Services, options: DrainerOptions = {}) {
   // Workers block on Redis: they need their own connection that retries forever. BullMQ does not
   // close a connection it was given, so stop() does.
   const workerConnection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
+  const lockDuration = options.lockDurationMs ?? 30_000;
   const worker = new Worker<DrainJobData, string>(BULK_QUEUE_NAME, drain, {
     connection: workerConnection,
     prefix: queuePrefix(config),
     concurrency: config.workerConcurrency,
-    lockDuration: options.lockDurationMs ?? 30_000,
-    // Look for jobs of dead workers as often as their locks can expire.
-    stalledInterval: options.lockDurationMs ?? 30_000,
+    // Stored on each job it takes (`processedBy`): the queue dashboard shows which process runs a team.
+    name: `${hostname()}:${process.pid}`,
+    // Take-over of a dead worker's drainer (BullMQ 6, moveStalledJobsToWait): each stall check
+    // re-delivers the active jobs that the previous check saw and whose lock is gone now, then
+    // marks the active ones for the next check (a live worker's lock renewal unmarks its own). At
+    // most one check runs per interval across all workers (a shared key that expires after one).
+    // A killed worker's lock expires at most lockDuration after the kill. While checks come at
+    // most 2 intervals apart (2 × interval < lockDuration here), the job is marked before then,
+    // and the first check after the expiry re-delivers it: one interval after it, or two after the
+    // dead worker's own last check (before the kill) if that one was the latest. So the job is
+    // waiting again within lockDuration + interval (+ a Redis round trip and timer lag) of the
+    // kill, and a live worker, woken by the queue's marker, runs its next batch at once: within
+    // lockDuration + 1 s plus the batch, unless the dead batch's slots keep the team's window full
+    // (then when the window admits, as it would have anyway). A check is cheap (one EXISTS while
+    // another worker's check is recent; else two reads of the few active ids) and never takes a
+    // job whose lock is held, so a short interval re-delivers nothing early.
+    lockDuration,
+    stalledInterval: Math.min(1_000, Math.floor(lockDuration / 4)),
+    // A team's drainer is one job for the team's whole backlog, and BullMQ counts its stalls over
+    // that life, never resetting them: with the default (1), the second worker death that hit a
+    // team failed its drainer, which then waited for the reconciler. Re-delivery is harmless (items
+    // leave 'pending' in their batch's transaction) and the reconciler would revive a failed
+    // drainer anyway, so a limit would only add a pause: no limit.
+    maxStalledCount: Number.MAX_SAFE_INTEGER,
   });
 
   // The drainer saw no pending item and was removed. Items submitted in between found the job
@@ -142,6 +165,10 @@ export function startDrainer(services: Services, options: DrainerOptions = {}) {
   worker.on('failed', (job, error) => {
     logger.warn({ err: error, teamId: job?.data.teamId, attempts: job?.attemptsMade }, 'bulk batch failed');
   });
+  // This worker's stall check found a drainer whose worker stopped renewing its lock (killed, or
+  // frozen for longer than the lock) and put it back to wait: a live worker runs it next. The batch
+  // it was executing either committed or rolled back; running the team again is harmless.
+  worker.on('stalled', (jobId) => logger.warn({ jobId }, 'bulk drainer stalled; re-delivered to a live worker'));
   worker.on('error', (error) => logger.warn({ err: error }, 'bulk worker error'));
 
   async function rescheduleIfPending(teamId: string) {
