@@ -164,6 +164,19 @@ export function startDrainer(services: Services, options: DrainerOptions = {}) {
   });
   worker.on('failed', (job, error) => {
     logger.warn({ err: error, teamId: job?.data.teamId, attempts: job?.attemptsMade }, 'bulk batch failed');
+    // Out of attempts: the job is failed and removed (removeOnFail), with items still pending.
+    // Attempts count over the drainer's whole life, so a long backlog can run out of them through
+    // rare transient failures hours apart: schedule a fresh drainer now rather than leave the team
+    // paused until the reconciler's next pass. (A failure with attempts left is a no-op here: the
+    // job still exists, waiting for its backoff.)
+    if (job?.finishedOn !== undefined) {
+      rescheduleIfPending(job.data.teamId).catch((rescheduleError: unknown) =>
+        logger.warn(
+          { err: rescheduleError, teamId: job.data.teamId },
+          'could not re-schedule the team after its drainer failed; the reconciler will',
+        ),
+      );
+    }
   });
   // This worker's stall check found a drainer whose worker stopped renewing its lock (killed, or
   // frozen for longer than the lock) and put it back to wait: a live worker runs it next. The batch

@@ -22,6 +22,12 @@ export function drainerJobId(teamId: string): string {
   return `drain-${teamId}`;
 }
 
+/**
+ * One drainer job lives as long as its team's backlog, and BullMQ counts over that whole life: a
+ * re-delay after a batch is not an attempt, but every failed run is one, and every worker death
+ * that hits the job is a stall. Stalls never fail it (the worker sets no stall limit); running out
+ * of attempts fails and removes it, and the worker then schedules a fresh one for the team at once.
+ */
 export const drainJobOptions: DefaultJobOptions = {
   // Postgres gone or a batch failing: retry with backoff (1 s, 2 s, 4 s … ~8.5 min in all).
   attempts: 10,
