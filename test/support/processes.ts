@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
 const API_ENTRY = 'apps/api/src/main.ts';
+const WORKER_ENTRY = 'apps/worker/src/main.ts';
 const DEFAULT_START_TIMEOUT_MS = 20_000;
 const DEFAULT_STOP_TIMEOUT_MS = 20_000;
 
@@ -179,6 +180,26 @@ export async function startApiProcess(env: Record<string, string>, timeoutMs = D
     const line = await proc.waitForLog((l) => l.msg === 'API listening' && typeof l.port === 'number', timeoutMs);
     const port = line.port as number;
     return { ...proc, port, baseUrl: `http://127.0.0.1:${port}` };
+  } catch (error) {
+    await proc.stop('SIGKILL');
+    throw error;
+  }
+}
+
+/**
+ * Starts the real worker (`apps/worker/src/main.ts`) with the given environment (usually `env.env`
+ * of the test environment) at LOG_LEVEL info unless `overrides` says otherwise, and waits for its
+ * "worker started" log line. A process that fails to start is killed and the error carries its output.
+ */
+export async function startWorkerProcess(
+  env: Record<string, string>,
+  overrides: Record<string, string> = {},
+  timeoutMs = DEFAULT_START_TIMEOUT_MS,
+): Promise<NodeProcess> {
+  const proc = spawnNode(WORKER_ENTRY, { ...env, LOG_LEVEL: 'info', ...overrides });
+  try {
+    await proc.waitForLog((l) => l.msg === 'worker started', timeoutMs);
+    return proc;
   } catch (error) {
     await proc.stop('SIGKILL');
     throw error;
