@@ -37,29 +37,40 @@ export function createDb(databaseUrl: string, options: CreateDbOptions = {}): Db
   // life. A query running on it fails (→ 503, or a retried batch), and pg-pool discards the
   // client when it is released, because it is no longer queryable.
   pool.on('connect', (client) => {
+    // A new connection is the evidence that the server is back (an idle one handed out proves
+    // nothing: it may be about to learn that its server has gone).
+    outageLog?.healthy('pool');
     client.on('error', (error) => {
       if (ending) return;
       outageLog?.failed('pool', error);
-      // Is it the server or just this connection? A fresh connection says so at once.
-      pool.connect().then(
-        (probe) => {
-          probe.release();
-          outageLog?.healthy('pool');
-        },
-        () => undefined,
-      );
+      probeServer();
     });
   });
+  // Was it the server, or just this connection? A fresh connection says so at once (the pool
+  // might hand out an idle client instead, which proves nothing).
+  let probing = false;
+  const probeServer = () => {
+    if (probing || ending) return;
+    probing = true;
+    const probe = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+    probe.on('error', () => undefined);
+    probe
+      .connect()
+      .then(() => outageLog?.healthy('pool'))
+      .catch(() => undefined)
+      .finally(() => {
+        probing = false;
+        void probe.end().catch(() => undefined);
+      });
+  };
   // pg-pool also re-emits an idle client's error on the pool; the client's listener has seen it.
   pool.on('error', () => undefined);
 
-  // Kysely checks connections out through this: each attempt tells the outage log how it went.
+  // Kysely checks connections out through this: a failure to connect tells the outage log.
   const observedPool = {
     async connect() {
       try {
-        const client = await pool.connect();
-        outageLog?.healthy('pool');
-        return client;
+        return await pool.connect();
       } catch (error) {
         if (!ending) outageLog?.failed('pool', error);
         throw error;
