@@ -59,9 +59,14 @@ function parseJsonLine(line: string): Record<string, unknown> | undefined {
   }
 }
 
-/** Starts `node --import tsx <script>` (path relative to the repository root) with exactly `env` (+ PATH). */
+/**
+ * Starts `node --conditions=@dnc/source --import tsx <script>` for a .ts script (the sources, as in
+ * every test), or plain `node <script>` for compiled .js (path relative to the repository root),
+ * with exactly `env` (+ PATH).
+ */
 export function spawnNode(script: string, env: Record<string, string>): NodeProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+  const args = script.endsWith('.ts') ? ['--conditions=@dnc/source', '--import', 'tsx', script] : [script];
+  const child = spawn(process.execPath, args, {
     cwd: repoRoot,
     env: { ...baseEnv(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -234,7 +239,7 @@ export function runCli(args: string[], env: Record<string, string>, timeoutMs = 
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ['--import', 'tsx', 'apps/cli/src/main.ts', ...args],
+      ['--conditions=@dnc/source', '--import', 'tsx', 'apps/cli/src/main.ts', ...args],
       { cwd: repoRoot, env: { ...baseEnv(), HOME: home, ...env }, timeout: timeoutMs },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
