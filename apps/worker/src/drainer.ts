@@ -10,6 +10,7 @@ import {
   executeBatch,
   failOldestPendingItem,
   isDependencyUnavailable,
+  watchRedis,
   markTeamThrottled,
   queuePrefix,
   scheduleDrain,
@@ -123,7 +124,7 @@ export function startDrainer(services: Services, options: DrainerOptions = {}) {
 
   // Workers block on Redis: they need their own connection that retries forever. BullMQ does not
   // close a connection it was given, so stop() does.
-  const workerConnection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
+  const workerConnection = watchRedis(new Redis(config.redisUrl, { maxRetriesPerRequest: null }), services.outages.redis, 'worker');
   const lockDuration = options.lockDurationMs ?? 30_000;
   const worker = new Worker<DrainJobData, string>(BULK_QUEUE_NAME, drain, {
     connection: workerConnection,
@@ -163,7 +164,11 @@ export function startDrainer(services: Services, options: DrainerOptions = {}) {
     );
   });
   worker.on('failed', (job, error) => {
-    logger.warn({ err: error, teamId: job?.data.teamId, attempts: job?.attemptsMade }, 'bulk batch failed');
+    // A batch that failed because a store is gone retries; the outage log has already said so.
+    logger[isDependencyUnavailable(error) ? 'debug' : 'warn'](
+      { err: error, teamId: job?.data.teamId, attempts: job?.attemptsMade },
+      'bulk batch failed',
+    );
     // Out of attempts: the job is failed and removed (removeOnFail), with items still pending.
     // Attempts count over the drainer's whole life, so a long backlog can run out of them through
     // rare transient failures hours apart: schedule a fresh drainer now rather than leave the team
@@ -182,7 +187,12 @@ export function startDrainer(services: Services, options: DrainerOptions = {}) {
   // frozen for longer than the lock) and put it back to wait: a live worker runs it next. The batch
   // it was executing either committed or rolled back; running the team again is harmless.
   worker.on('stalled', (jobId) => logger.warn({ jobId }, 'bulk drainer stalled; re-delivered to a live worker'));
-  worker.on('error', (error) => logger.warn({ err: error }, 'bulk worker error'));
+  // BullMQ re-emits its connections' errors here, once per retry: while the outage log already
+  // reports Redis as gone, they say nothing new.
+  worker.on('error', (error) => {
+    if (isDependencyUnavailable(error) && services.outages.redis.isDown) return;
+    logger.warn({ err: error }, 'bulk worker error');
+  });
 
   async function rescheduleIfPending(teamId: string) {
     if ((await countPendingItems(db, teamId, 1)) > 0) await scheduleDrain(bulkQueue, teamId);
@@ -202,7 +212,8 @@ export function startDrainer(services: Services, options: DrainerOptions = {}) {
   let stopped = false;
   const reconcileLoop = () => {
     reconcile()
-      .catch((error: unknown) => logger.warn({ err: error }, 'reconcile failed; will retry'))
+      // An outage is reported once by the outage log; anything else is worth a warning each time.
+      .catch((error: unknown) => logger[isDependencyUnavailable(error) ? 'debug' : 'warn']({ err: error }, 'reconcile failed; will retry'))
       .finally(() => {
         if (!stopped) reconcileTimer = setTimeout(reconcileLoop, config.reconcileIntervalMs);
       });
