@@ -1,6 +1,7 @@
 // Helpers for bulk-deletion tests: seed entries fast, wait for jobs, read outcomes from Postgres.
 import { sql } from 'kysely';
 import type { Db } from '@dnc/shared';
+import { terminalJobStatuses } from '@dnc/shared/vocabulary';
 import { expect } from 'vitest';
 import { isoMillis, type client } from './http.js';
 
@@ -14,7 +15,7 @@ export async function seedEntries(db: Db, teamId: string, tag: string, count: nu
   return rows.rows.map((row) => row.id);
 }
 
-export const terminal = ['completed', 'cancelled', 'failed'];
+export const terminal: readonly string[] = terminalJobStatuses;
 
 /** Polls the job through the API until it is terminal; throws with its last state on timeout. */
 export async function waitForJob(api: ReturnType<typeof client>, jobId: string, timeoutMs = 30_000, intervalMs = 100) {

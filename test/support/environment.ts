@@ -3,7 +3,16 @@
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import { createLogger, createServices, loadConfig, type Config, type CreatedApiKey, type Scope, type Services } from '@dnc/shared';
+import {
+  createLogger,
+  createServices,
+  loadConfig,
+  scopes as allScopes,
+  type Config,
+  type CreatedApiKey,
+  type Scope,
+  type Services,
+} from '@dnc/shared';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { createApp } from '../../apps/api/src/app.js';
@@ -85,7 +94,7 @@ export async function createTestEnvironment(overrides: Record<string, string> = 
     env,
     config,
     services,
-    createKey: (teamId, scopes = ['dnc:read', 'dnc:write']) => services.apiKeys.create({ teamId, scopes }),
+    createKey: (teamId, scopes = [...allScopes]) => services.apiKeys.create({ teamId, scopes }),
     async startApi(apiOverrides = {}) {
       const apiConfig = loadConfig({ ...env, ...apiOverrides });
       const apiServices = createServices(apiConfig, { name: 'api', logger: createLogger({ level: 'silent', name: 'api' }) });

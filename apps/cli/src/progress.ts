@@ -1,6 +1,7 @@
 // Progress of one `bulk-delete` run (possibly several jobs): the totals, a one-line bar for a
 // terminal, and the final summary.
 import type { Job, JobCounts } from '@dnc/client';
+import { activeJobStatuses } from '@dnc/shared/vocabulary';
 
 export interface Totals {
   total: number;
@@ -20,7 +21,7 @@ export function aggregate(jobs: Iterable<Job>): Totals {
   for (const job of jobs) {
     total += job.total;
     for (const key of countKeys) counts[key] += job.counts[key];
-    if (job.estimatedCompletionAt && (job.status === 'queued' || job.status === 'running' || job.status === 'throttled')) {
+    if (job.estimatedCompletionAt && activeJobStatuses.includes(job.status)) {
       eta = Math.max(eta ?? 0, Date.parse(job.estimatedCompletionAt));
     }
   }

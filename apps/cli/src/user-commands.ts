@@ -12,13 +12,14 @@ import {
   type Job,
   type JobCounts,
 } from '@dnc/client';
+import { DEFAULT_BULK_MAX_IDS, MAX_REASON_LENGTH, type TerminalJobStatus } from '@dnc/shared/vocabulary';
 import { DEFAULT_BASE_URL, resolveConnection } from './cli-config.js';
 import { chunk, parseIdFile } from './id-file.js';
 import { aggregate, createProgressDisplay, describeCounts, formatCount } from './progress.js';
 import { UsageError } from './usage-error.js';
 
 /** The most ids one bulk-deletion request may hold (the service's BULK_MAX_IDS default). */
-export const SERVER_MAX_IDS = 10_000;
+export const SERVER_MAX_IDS = DEFAULT_BULK_MAX_IDS;
 
 const CONNECTION_HELP = `  --base-url <url>   the API (default: DNC_BASE_URL, else ${DEFAULT_BASE_URL})
   --api-key <key>    an API key of the team (default: DNC_API_KEY)`;
@@ -36,7 +37,7 @@ the ids; blank lines and a header row are skipped, repeated ids are submitted on
 submitted in jobs of at most ${formatCount(SERVER_MAX_IDS)}. While the jobs run, a progress bar is shown on
 stderr; the summary goes to stdout. Exits 1 unless every job completed.
   --file <path>              the ids (required)
-  --reason <text>            recorded in the audit trail of every deletion (at most 500 characters)
+  --reason <text>            recorded in the audit trail of every deletion (at most ${MAX_REASON_LENGTH} characters)
   --json                     no progress bar; print exactly one JSON line:
                              {"status","total","duplicatesSkipped","processed","counts","jobs"}
   --chunk-size <n>           ids per job, 1..${SERVER_MAX_IDS} (default ${SERVER_MAX_IDS})
@@ -55,7 +56,7 @@ ${CONNECTION_HELP}`,
 
 Adds a LinkedIn profile URL to the team's Do Not Contact list. A URL already listed is not an
 error: the existing entry is shown.
-  --reason <text>   recorded in the audit trail (at most 500 characters)
+  --reason <text>   recorded in the audit trail (at most ${MAX_REASON_LENGTH} characters)
   --json            print exactly one JSON line: {"added", "entry"}
 ${CONNECTION_HELP}`,
 };
@@ -118,7 +119,7 @@ function parseChunkSize(value: string | undefined): number {
 }
 
 export interface BulkDeleteSummary {
-  status: 'completed' | 'cancelled' | 'failed';
+  status: TerminalJobStatus;
   total: number;
   duplicatesSkipped: number;
   processed: number;

@@ -4,9 +4,7 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Db } from './db/database.js';
 import { AppError } from './errors.js';
 import { newApiKeyId, teamIdPattern } from './ids.js';
-
-export const scopes = ['dnc:read', 'dnc:write'] as const;
-export type Scope = (typeof scopes)[number];
+import { scopes, type Scope } from './vocabulary.js';
 
 export interface ApiKeyPrincipal {
   keyId: string;

@@ -3,13 +3,21 @@
 // check every response they receive against that document.
 // The inferred types are asserted equal to the interfaces the domain returns, so they cannot drift.
 import { z } from 'zod';
-import { auditActions, type AuditEvent } from './audit.js';
+import type { AuditEvent } from './audit.js';
 import type { Job, JobCounts, JobItem } from './bulk-jobs.js';
-import type { BulkItemStatus, BulkJobStatus } from './db/schema.js';
 import type { BatchAddResult, Entry } from './entries.js';
 import type { ErrorCode } from './errors.js';
 import { auditIdPattern, entryIdPattern, jobIdPattern, teamIdPattern } from './ids.js';
-import { MAX_REASON_LENGTH } from './schemas.js';
+import {
+  auditActions,
+  auditSources,
+  DEFAULT_RATE_LIMITS,
+  itemStatuses,
+  jobStatuses,
+  MAX_BODY_BYTES,
+  MAX_PAGE_SIZE,
+  MAX_REASON_LENGTH,
+} from './vocabulary.js';
 
 /** True only when A and B are the same type (not merely assignable one way). */
 export type Equals<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
@@ -87,7 +95,7 @@ export const batchAddResultSchema = z
   });
 
 export const entryListSchema = z
-  .object({ entries: z.array(entrySchema), total: count, limit: z.int().min(1).max(1000), offset: count })
+  .object({ entries: z.array(entrySchema), total: count, limit: z.int().min(1).max(MAX_PAGE_SIZE), offset: count })
   .meta({ description: 'One page of the team’s entries, newest first' });
 
 export const checkResultSchema = z
@@ -98,9 +106,6 @@ export const checkResultSchema = z
   .meta({ description: 'Whether the URL is on the team’s list, and the entry when it is' });
 
 export const deleteResultSchema = z.object({ message: z.literal('DNC entry deleted successfully') });
-
-const jobStatuses = ['queued', 'running', 'throttled', 'completed', 'cancelled', 'failed'] as const satisfies readonly BulkJobStatus[];
-const itemStatuses = ['pending', 'deleted', 'not_found', 'forbidden', 'failed', 'cancelled'] as const satisfies readonly BulkItemStatus[];
 
 export const jobCountsSchema = z
   .object({ pending: count, deleted: count, notFound: count, forbidden: count, failed: count, cancelled: count })
@@ -160,7 +165,7 @@ export const jobItemSchema = z
   });
 
 export const jobItemListSchema = z
-  .object({ items: z.array(jobItemSchema), total: count, limit: z.int().min(1).max(1000), offset: count })
+  .object({ items: z.array(jobItemSchema), total: count, limit: z.int().min(1).max(MAX_PAGE_SIZE), offset: count })
   .meta({ description: 'One page of a job’s items, in submission order' });
 
 export const auditEventSchema = z
@@ -172,7 +177,7 @@ export const auditEventSchema = z
     url: z.string().nullable(),
     reason: nullableReason,
     apiKeyId: z.string().nullable(),
-    source: z.enum(['api', 'bulk']),
+    source: z.enum(auditSources),
     jobId: z.string().regex(jobIdPattern).nullable(),
     requestId: z.string().nullable(),
     occurredAt: isoTimeSchema,
@@ -197,7 +202,7 @@ export const auditEventSchema = z
   });
 
 export const auditEventListSchema = z
-  .object({ events: z.array(auditEventSchema), total: count, limit: z.int().min(1).max(1000), offset: count })
+  .object({ events: z.array(auditEventSchema), total: count, limit: z.int().min(1).max(MAX_PAGE_SIZE), offset: count })
   .meta({ description: 'One page of the team’s audit events, newest first' });
 
 /** The success body: `{ error: null, data, message? }`; `message` only where the route sends one. */
@@ -226,9 +231,9 @@ const errorExamples: Record<ErrorCode, string> = {
   not_found: 'No such DNC entry',
   duplicate_entry: 'This URL is already on your Do Not Contact list',
   idempotency_key_in_use: 'A request with this Idempotency-Key is still being processed; retry shortly',
-  payload_too_large: 'Request bodies are limited to 1048576 bytes',
+  payload_too_large: `Request bodies are limited to ${MAX_BODY_BYTES} bytes`,
   idempotency_key_reused: 'This Idempotency-Key was used with a different request body',
-  rate_limit_exceeded: 'Rate limit of 30 dnc-write requests per window exceeded',
+  rate_limit_exceeded: `Rate limit of ${DEFAULT_RATE_LIMITS['dnc-write']} dnc-write requests per window exceeded`,
   internal_error: 'An unexpected error occurred',
   service_unavailable: 'A backing service is temporarily unavailable; retry shortly',
 };

@@ -2,15 +2,9 @@
 // (see entries.ts); the worker relays new rows to the log stream and marks them relayed.
 import { sql } from 'kysely';
 import type { Db } from './db/database.js';
-import type { AuditAction, AuditEventRow, AuditSource } from './db/schema.js';
+import type { AuditEventRow } from './db/schema.js';
 import type { Logger } from './logger.js';
-
-export const auditActions = [
-  'dnc.entry.added',
-  'dnc.entry.deleted',
-  'dnc.bulk_delete.submitted',
-  'dnc.bulk_delete.cancelled',
-] as const satisfies readonly AuditAction[];
+import type { AuditAction, AuditSource } from './vocabulary.js';
 
 /** An audit event as the API shows it. */
 export interface AuditEvent {

@@ -9,16 +9,18 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from './db/database.js';
-import type { BulkItemStatus, BulkJobRow, BulkJobStatus } from './db/schema.js';
-import { deleteEntries, type DeletionOutcome, type DeletionRequest } from './entries.js';
+import type { BulkJobRow } from './db/schema.js';
+import { deleteEntries, type DeletionRequest } from './entries.js';
 import { AppError } from './errors.js';
 import { newAuditId, newJobId } from './ids.js';
-
-export const terminalJobStatuses: readonly BulkJobStatus[] = ['completed', 'cancelled', 'failed'];
-const activeJobStatuses: readonly BulkJobStatus[] = ['queued', 'running', 'throttled'];
-
-/** How long an Idempotency-Key is remembered. */
-const IDEMPOTENCY_WINDOW = '24 hours';
+import {
+  activeJobStatuses,
+  IDEMPOTENCY_WINDOW_HOURS,
+  terminalJobStatuses,
+  type BulkItemStatus,
+  type BulkJobStatus,
+  type DeletionOutcome,
+} from './vocabulary.js';
 
 export interface JobCounts {
   pending: number;
@@ -154,7 +156,7 @@ export async function submitBulkDeletion(db: Db, input: SubmitBulkDeletion, pace
       const previous = await tx
         .selectFrom('bulk_jobs')
         .selectAll()
-        .select(sql<boolean>`created_at > now() - ${IDEMPOTENCY_WINDOW}::interval`.as('fresh'))
+        .select(sql<boolean>`created_at > now() - ${`${IDEMPOTENCY_WINDOW_HOURS} hours`}::interval`.as('fresh'))
         .where('team_id', '=', input.teamId)
         .where('idempotency_key', '=', input.idempotencyKey)
         .executeTakeFirst();

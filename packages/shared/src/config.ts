@@ -1,6 +1,14 @@
 // The one place that reads process.env. Every process parses its configuration once at boot;
 // a bad value stops it with a message naming the variable instead of failing later.
 import { z } from 'zod';
+import {
+  DEFAULT_BULK_MAX_IDS,
+  DEFAULT_RATE_LIMIT_WINDOW_MS,
+  DEFAULT_RATE_LIMITS,
+  DEFAULT_WRITE_RESERVED_FOR_SYNC,
+  MAX_BULK_IDS_CEILING,
+  type RateLimitClass,
+} from './vocabulary.js';
 
 const DEV_PEPPER = 'dev-only-pepper-do-not-use-in-production-0000';
 
@@ -34,14 +42,14 @@ const envSchema = z
       .string()
       .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, "_", "." or "-" (1-64 chars)')
       .default('dnc'),
-    RATE_LIMIT_WINDOW_MS: integer(60_000, 100),
-    DNC_WRITE_LIMIT: integer(30, 1),
-    DNC_BULK_LIMIT: integer(10, 1),
-    DNC_READ_LIMIT: integer(60, 1),
-    JOBS_READ_LIMIT: integer(120, 1),
-    DNC_WRITE_RESERVED_FOR_SYNC: integer(5, 0),
+    RATE_LIMIT_WINDOW_MS: integer(DEFAULT_RATE_LIMIT_WINDOW_MS, 100),
+    DNC_WRITE_LIMIT: integer(DEFAULT_RATE_LIMITS['dnc-write'], 1),
+    DNC_BULK_LIMIT: integer(DEFAULT_RATE_LIMITS['dnc-bulk'], 1),
+    DNC_READ_LIMIT: integer(DEFAULT_RATE_LIMITS['dnc-read'], 1),
+    JOBS_READ_LIMIT: integer(DEFAULT_RATE_LIMITS['jobs-read'], 1),
+    DNC_WRITE_RESERVED_FOR_SYNC: integer(DEFAULT_WRITE_RESERVED_FOR_SYNC, 0),
     CHECK_CACHE_TTL_MS: integer(300_000, 1),
-    BULK_MAX_IDS: integer(10_000, 1, 100_000),
+    BULK_MAX_IDS: integer(DEFAULT_BULK_MAX_IDS, 1, MAX_BULK_IDS_CEILING),
     WORKER_CONCURRENCY: integer(4, 1, 256),
     RECONCILE_INTERVAL_MS: integer(30_000, 100),
     WORKER_LOCK_DURATION_MS: integer(30_000, 1_000),
@@ -64,8 +72,6 @@ const envSchema = z
       ctx.addIssue({ code: 'custom', path: ['API_KEY_PEPPER'], message: 'is required when NODE_ENV=production' });
     }
   });
-
-export type RateLimitClass = 'dnc-write' | 'dnc-bulk' | 'dnc-read' | 'jobs-read';
 
 export interface Config {
   nodeEnv: 'development' | 'test' | 'production';

@@ -3,10 +3,11 @@
 import { sql } from 'kysely';
 import type { CheckCache } from './check-cache.js';
 import type { Db } from './db/database.js';
-import type { AuditSource, DncEntryRow } from './db/schema.js';
+import type { DncEntryRow } from './db/schema.js';
 import { AppError } from './errors.js';
 import { newEntryId } from './ids.js';
 import { normalizeLinkedInUrl } from './linkedin-url.js';
+import type { AuditSource, DeletionOutcome } from './vocabulary.js';
 
 /** An audit id made by Postgres (`aud_` + 32 hex characters), for rows inserted by INSERT … SELECT. */
 const newAuditIdSql = sql<string>`'aud_' || replace(gen_random_uuid()::text, '-', '')`;
@@ -162,8 +163,6 @@ export async function checkUrl(deps: DncDeps, teamId: string, rawUrl: string): P
   await deps.checkCache.write(teamId, url, cached.generation, entry);
   return { onList: entry !== null, entry };
 }
-
-export type DeletionOutcome = 'deleted' | 'not_found' | 'forbidden';
 
 export interface DeletionRequest {
   entryId: string;

@@ -21,3 +21,4 @@ export * from './bulk-queue.js';
 export * from './api-schemas.js';
 export * from './service-metrics.js';
 export * from './outage-log.js';
+export * from './vocabulary.js';

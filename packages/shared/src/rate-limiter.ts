@@ -4,9 +4,9 @@
 // worker processes, and a refused request leaves nothing behind.
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { RateLimitClass } from './config.js';
 import { teamKey } from './redis.js';
 import { RedisScript } from './redis-script.js';
+import type { RateLimitClass } from './vocabulary.js';
 
 const slidingWindowScript = new RedisScript(`
 local key = KEYS[1]

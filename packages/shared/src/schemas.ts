@@ -1,10 +1,17 @@
 // Request schemas: the API validates with these, and the OpenAPI document is generated from them.
 import { z } from 'zod';
-import { auditActions } from './audit.js';
 import { entryIdPattern, jobIdPattern } from './ids.js';
-
-export const MAX_REASON_LENGTH = 500;
-export const MAX_BATCH_ADD_ENTRIES = 1000;
+import {
+  auditActions,
+  DEFAULT_BULK_MAX_IDS,
+  DEFAULT_PAGE_SIZE,
+  IDEMPOTENCY_WINDOW_HOURS,
+  itemStatuses,
+  MAX_BATCH_ADD_ENTRIES,
+  MAX_IDEMPOTENCY_KEY_LENGTH,
+  MAX_PAGE_SIZE,
+  MAX_REASON_LENGTH,
+} from './vocabulary.js';
 
 const reason = z.string().max(MAX_REASON_LENGTH, `must be at most ${MAX_REASON_LENGTH} characters`);
 
@@ -51,7 +58,7 @@ export const batchAddBody = z
   .meta({ examples: [{ entries: [{ url: 'linkedin.com/in/jane-doe' }, { url: 'in/john-smith' }] }] });
 
 export const pageQuery = {
-  limit: queryInteger(1, 1000, 50).meta({ description: 'Page size' }),
+  limit: queryInteger(1, MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE).meta({ description: 'Page size' }),
   offset: queryInteger(0, Number.MAX_SAFE_INTEGER, 0).meta({ description: 'How many items to skip' }),
 };
 
@@ -79,14 +86,14 @@ export const auditQuery = z.object({
   jobId: jobIdSchema.optional().meta({ description: 'Only events of this bulk job' }),
 });
 
-export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
-
 export const bulkDeleteBody = z
   .object({
     ids: z
       .array(entryIdSchema)
       .min(1, 'must contain at least one id')
-      .meta({ description: 'Entry ids to delete: 1 to 10,000 (`BULK_MAX_IDS`; more → 413); repeats collapse to one item' }),
+      .meta({
+        description: `Entry ids to delete: 1 to ${DEFAULT_BULK_MAX_IDS.toLocaleString('en-US')} (\`BULK_MAX_IDS\`; more → 413); repeats collapse to one item`,
+      }),
     reason: reason.optional().meta({ description: 'Why the entries are deleted (recorded in the audit trail)' }),
   })
   .meta({ examples: [{ ids: ['dnc_7Hq2LmX9pR4sT1vW3yZa', 'dnc_Zx8Yw7Vu6Ts5Rq4Po3Nm'], reason: 'GDPR erasure request' }] });
@@ -98,8 +105,7 @@ export const bulkDeleteHeaders = z.object({
     .max(MAX_IDEMPOTENCY_KEY_LENGTH, `must be at most ${MAX_IDEMPOTENCY_KEY_LENGTH} characters`)
     .optional()
     .meta({
-      description:
-        'Makes the submission safe to retry: the same key with the same body within 24 h returns the same job (200); with a different body → 422',
+      description: `Makes the submission safe to retry: the same key with the same body within ${IDEMPOTENCY_WINDOW_HOURS} h returns the same job (200); with a different body → 422`,
       examples: ['3b1f6c1e-8a0d-4f0e-9c55-1d2a7e4b9f30'],
     }),
 });
@@ -108,8 +114,5 @@ export const jobParams = z.object({ jobId: jobIdSchema });
 
 export const jobItemsQuery = z.object({
   ...pageQuery,
-  status: z
-    .enum(['pending', 'deleted', 'not_found', 'forbidden', 'failed', 'cancelled'])
-    .optional()
-    .meta({ description: 'Only items with this status' }),
+  status: z.enum(itemStatuses).optional().meta({ description: 'Only items with this status' }),
 });

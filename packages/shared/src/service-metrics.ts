@@ -4,13 +4,12 @@
 import { sql } from 'kysely';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import { BULK_QUEUE_NAME } from './bulk-queue.js';
-import type { AuditSource } from './db/schema.js';
-import type { DeletionOutcome } from './entries.js';
 import type { Services } from './runtime.js';
+import { executedItemStatuses, type AuditSource, type ExecutedItemStatus } from './vocabulary.js';
 
 /** How a deletion ended: the domain outcomes, or `failed` for an error. */
-export type DeletionMetricOutcome = DeletionOutcome | 'failed';
-const deletionMetricOutcomes: readonly DeletionMetricOutcome[] = ['deleted', 'not_found', 'forbidden', 'failed'];
+export type DeletionMetricOutcome = ExecutedItemStatus;
+const deletionMetricOutcomes = executedItemStatuses;
 
 export interface ServiceMetrics {
   registry: Registry;

@@ -1,5 +1,6 @@
 // Kysely's view of the tables. Migrations are the authority; keep this in step with them.
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+import type { AuditAction, AuditSource, BulkItemStatus, BulkJobStatus } from '../vocabulary.js';
 
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -30,9 +31,6 @@ export interface DncEntriesTable {
   updated_at: Timestamp;
 }
 
-export type AuditAction = 'dnc.entry.added' | 'dnc.entry.deleted' | 'dnc.bulk_delete.submitted' | 'dnc.bulk_delete.cancelled';
-export type AuditSource = 'api' | 'bulk';
-
 export interface AuditEventsTable {
   /** Insertion order; the relay streams events in this order. */
   seq: Generated<number>;
@@ -49,9 +47,6 @@ export interface AuditEventsTable {
   occurred_at: Timestamp;
   relayed_at: NullableTimestamp;
 }
-
-export type BulkJobStatus = 'queued' | 'running' | 'throttled' | 'completed' | 'cancelled' | 'failed';
-export type BulkItemStatus = 'pending' | 'deleted' | 'not_found' | 'forbidden' | 'failed' | 'cancelled';
 
 export interface BulkJobsTable {
   id: string;
