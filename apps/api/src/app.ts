@@ -54,7 +54,7 @@ export function createApp(services: Services): Express {
   });
   app.get('/readyz', async (_req, res) => {
     const readiness = await readinessReport(services);
-    res.status(readiness.status).json(readiness.body);
+    res.status(readiness.ready ? 200 : 503).json({ status: readiness.ready ? 'ready' : 'unavailable', checks: readiness.checks });
   });
   app.get('/metrics', metrics.handler);
   const adminQueues = adminQueuesRouter(services);

@@ -35,7 +35,7 @@ export async function startWorkerHttpServer(
           return json(res, 200, { status: 'ok' });
         case '/readyz': {
           const readiness = await readinessReport(services);
-          return json(res, readiness.status, readiness.body);
+          return json(res, readiness.ready ? 200 : 503, { status: readiness.ready ? 'ready' : 'unavailable', checks: readiness.checks });
         }
         case '/metrics':
           return send(res, 200, registry.contentType, await registry.metrics());

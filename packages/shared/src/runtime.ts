@@ -102,9 +102,10 @@ export async function dependenciesReady(
   return { postgres, redis };
 }
 
-/** GET /readyz of every process: 200 with `ready` when Postgres and Redis answer, else 503. */
-export async function readinessReport(services: Pick<Services, 'db' | 'redis'>) {
+/** What GET /readyz of every process reports: ready when both Postgres and Redis answer. */
+export async function readinessReport(
+  services: Pick<Services, 'db' | 'redis'>,
+): Promise<{ ready: boolean; checks: { postgres: boolean; redis: boolean } }> {
   const checks = await dependenciesReady(services);
-  const ready = checks.postgres && checks.redis;
-  return { status: ready ? 200 : 503, body: { status: ready ? 'ready' : 'unavailable', checks } };
+  return { ready: checks.postgres && checks.redis, checks };
 }
