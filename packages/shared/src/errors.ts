@@ -54,25 +54,42 @@ export function isAppError(error: unknown): error is AppError {
   return error instanceof AppError;
 }
 
+// ---- What an error from Postgres or Redis means for the caller ----
+
 const pgUnavailableCodes = new Set(['57P01', '57P02', '57P03', '53300', '08000', '08001', '08003', '08004', '08006']);
 const networkErrorCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EPIPE', 'EAI_AGAIN']);
+const unavailableMessages = [
+  /Connection terminated|connection timeout|Query read timeout|timeout exceeded when trying to connect|Client has encountered a connection error/i,
+  /Connection is closed|Command timed out|Stream isn't writeable|enableOfflineQueue|MaxRetriesPerRequest|Reached the max retries/i,
+];
+// Postgres errors worth retrying as they are: serialization failure, deadlock, lock or statement
+// timeout, out of memory or disk.
+const pgRetryableCodes = new Set(['40001', '40P01', '55P03', '57014', '53100', '53200']);
 
 /**
- * True when an error means Postgres or Redis could not be reached or dropped us, as opposed to
- * a bug. Callers turn these into service_unavailable.
+ * - `unavailable`: Postgres or Redis could not be reached or dropped us (callers answer
+ *   service_unavailable; the outage log reports it once).
+ * - `retryable`: the store is there but refused this attempt for a reason that passes
+ *   (a deadlock, a timeout, no memory): the same work may succeed later.
+ * - `permanent`: anything else — a bug or bad data; retrying the same work fails the same way.
  */
-export function isDependencyUnavailable(error: unknown): boolean {
+export type ErrorClass = 'unavailable' | 'retryable' | 'permanent';
+
+/** The one classification of errors from Postgres, Redis and the network. */
+export function classifyError(error: unknown): ErrorClass {
+  if (isUnavailable(error)) return 'unavailable';
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && pgRetryableCodes.has(code) ? 'retryable' : 'permanent';
+}
+
+function isUnavailable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string' && (pgUnavailableCodes.has(code) || networkErrorCodes.has(code))) return true;
-  const message = error.message;
-  return (
-    /Connection terminated|connection timeout|Query read timeout|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(
-      message,
-    ) ||
-    /Connection is closed|Command timed out|Stream isn't writeable|enableOfflineQueue|MaxRetriesPerRequest|Reached the max retries/i.test(
-      message,
-    ) ||
-    (error.cause !== undefined && isDependencyUnavailable(error.cause))
-  );
+  return unavailableMessages.some((pattern) => pattern.test(error.message)) || (error.cause !== undefined && isUnavailable(error.cause));
+}
+
+/** True when Postgres or Redis could not be reached or dropped us, as opposed to a bug. */
+export function isDependencyUnavailable(error: unknown): boolean {
+  return classifyError(error) === 'unavailable';
 }
