@@ -5,7 +5,8 @@
 import { z } from 'zod';
 import type { AuditEvent } from './audit.js';
 import type { Job, JobCounts, JobItem } from './bulk-jobs.js';
-import type { BatchAddResult, Entry } from './entries.js';
+import type { BatchAddResult } from './entries.js';
+import type { Entry } from './entry-model.js';
 import type { ErrorCode } from './errors.js';
 import { auditIdPattern, entryIdPattern, jobIdPattern, teamIdPattern } from './ids.js';
 import {

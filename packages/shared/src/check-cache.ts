@@ -4,9 +4,9 @@
 // answers are never served and expire on their TTL or are overwritten.
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import type { Entry } from './entry-model.js';
 import { teamKey } from './redis.js';
 import { RedisScript } from './redis-script.js';
-import type { Entry } from './entries.js';
 
 // Both keys are passed in KEYS and share the team's hash tag: legal on Redis Cluster.
 const readScript = new RedisScript(`

@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import type { CheckCache } from './check-cache.js';
 import type { Db } from './db/database.js';
 import type { DncEntryRow } from './db/schema.js';
+import { toEntry, type Entry } from './entry-model.js';
 import { AppError } from './errors.js';
 import { newEntryId } from './ids.js';
 import { normalizeLinkedInUrl } from './linkedin-url.js';
@@ -11,25 +12,6 @@ import type { AuditSource, DeletionOutcome } from './vocabulary.js';
 
 /** An audit id made by Postgres (`aud_` + 32 hex characters), for rows inserted by INSERT … SELECT. */
 const newAuditIdSql = sql<string>`'aud_' || replace(gen_random_uuid()::text, '-', '')`;
-
-/** An entry as the API shows it. */
-export interface Entry {
-  $id: string;
-  teamId: string;
-  url: string;
-  $createdAt: string;
-  $updatedAt: string;
-}
-
-export function toEntry(row: Pick<DncEntryRow, 'id' | 'team_id' | 'url' | 'created_at' | 'updated_at'>): Entry {
-  return {
-    $id: row.id,
-    teamId: row.team_id,
-    url: row.url,
-    $createdAt: new Date(row.created_at).toISOString(),
-    $updatedAt: new Date(row.updated_at).toISOString(),
-  };
-}
 
 /** Who is acting, carried into every audit event. */
 export interface Actor {

@@ -6,6 +6,7 @@ export * from './db/database.js';
 export * from './db/migrate.js';
 export * from './db/schema.js';
 export * from './entries.js';
+export * from './entry-model.js';
 export * from './errors.js';
 export * from './ids.js';
 export * from './linkedin-url.js';
