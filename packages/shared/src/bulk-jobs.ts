@@ -8,6 +8,7 @@
 //   across all of the team's jobs, a window's worth of rate-limit slots at a time.
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
+import { insertAuditEvents } from './audit-insert.js';
 import type { Db } from './db/database.js';
 import type { BulkJobRow } from './db/schema.js';
 import { deleteEntries, type DeletionRequest } from './entries.js';
@@ -191,19 +192,16 @@ export async function submitBulkDeletion(db: Db, input: SubmitBulkDeletion, pace
       select ${row.id}, ordinality, ${input.teamId}, entry_id
       from unnest(${entryIds}::text[]) with ordinality as submitted(entry_id, ordinality)
       order by ordinality`.execute(tx);
-    await tx
-      .insertInto('audit_events')
-      .values({
-        id: newAuditId(),
-        team_id: input.teamId,
-        action: 'dnc.bulk_delete.submitted',
-        reason: input.reason,
-        api_key_id: input.apiKeyId,
-        source: 'api',
-        job_id: row.id,
-        request_id: input.requestId,
-      })
-      .execute();
+    await insertAuditEvents({
+      id: newAuditId(),
+      teamId: input.teamId,
+      action: 'dnc.bulk_delete.submitted',
+      reason: input.reason,
+      apiKeyId: input.apiKeyId,
+      source: 'api',
+      jobId: row.id,
+      requestId: input.requestId,
+    }).execute(tx);
     return { row, replayed: false };
   });
   return { job: await toJob(db, outcome.row, pace), replayed: outcome.replayed };
@@ -270,19 +268,16 @@ export async function cancelBulkJob(
       .returningAll()
       .executeTakeFirst();
     if (cancelled) {
-      await tx
-        .insertInto('audit_events')
-        .values({
-          id: newAuditId(),
-          team_id: actor.teamId,
-          action: 'dnc.bulk_delete.cancelled',
-          reason: cancelled.reason,
-          api_key_id: actor.apiKeyId,
-          source: 'api',
-          job_id: jobId,
-          request_id: actor.requestId,
-        })
-        .execute();
+      await insertAuditEvents({
+        id: newAuditId(),
+        teamId: actor.teamId,
+        action: 'dnc.bulk_delete.cancelled',
+        reason: cancelled.reason,
+        apiKeyId: actor.apiKeyId,
+        source: 'api',
+        jobId,
+        requestId: actor.requestId,
+      }).execute(tx);
       return cancelled;
     }
     return tx.selectFrom('bulk_jobs').selectAll().where('id', '=', jobId).executeTakeFirstOrThrow();

@@ -1,17 +1,15 @@
 // The DNC list itself: add, add many, list, check and delete. Each write records its audit
 // event in the same statement as the change, and invalidates the team's check cache after commit.
 import { sql } from 'kysely';
+import { insertAuditEvents } from './audit-insert.js';
 import type { CheckCache } from './check-cache.js';
 import type { Db } from './db/database.js';
 import type { DncEntryRow } from './db/schema.js';
 import { toEntry, type Entry } from './entry-model.js';
 import { AppError } from './errors.js';
-import { newEntryId } from './ids.js';
+import { newAuditId, newEntryId } from './ids.js';
 import { normalizeLinkedInUrl } from './linkedin-url.js';
 import type { AuditSource, DeletionOutcome } from './vocabulary.js';
-
-/** An audit id made by Postgres (`aud_` + 32 hex characters), for rows inserted by INSERT … SELECT. */
-const newAuditIdSql = sql<string>`'aud_' || replace(gen_random_uuid()::text, '-', '')`;
 
 /** Who is acting, carried into every audit event. */
 export interface Actor {
@@ -44,10 +42,20 @@ export async function addEntry(deps: DncDeps, actor: Actor, input: { url: string
         on conflict (team_id, url) do nothing
         returning *
       ), audited as (
-        insert into audit_events (id, team_id, action, entry_id, url, reason, api_key_id, source, request_id)
-        select ${newAuditIdSql}, team_id, 'dnc.entry.added', id, url, reason,
-               ${actor.apiKeyId}::text, 'api', ${actor.requestId}::text
-        from inserted
+        ${insertAuditEvents(
+          {
+            id: newAuditId(),
+            teamId: sql.ref('team_id'),
+            action: 'dnc.entry.added',
+            entryId: sql.ref('id'),
+            url: sql.ref('url'),
+            reason: sql.ref('reason'),
+            apiKeyId: actor.apiKeyId,
+            source: 'api',
+            requestId: actor.requestId,
+          },
+          sql`inserted`,
+        )}
       )
       select * from inserted`.execute(deps.db);
     const row = inserted.rows[0];
@@ -80,19 +88,29 @@ export async function addEntries(deps: DncDeps, actor: Actor, urls: string[]): P
   let addedUrls = new Set<string>();
   if (uniqueUrls.length > 0) {
     const ids = uniqueUrls.map(() => newEntryId());
+    const auditIds = uniqueUrls.map(() => newAuditId());
     const inserted = await sql<{ url: string }>`
       with input as (
-        select * from unnest(${ids}::text[], ${uniqueUrls}::text[]) as input(id, url)
+        select * from unnest(${ids}::text[], ${uniqueUrls}::text[], ${auditIds}::text[]) as input(id, url, audit_id)
       ), inserted as (
         insert into dnc_entries (id, team_id, url)
         select id, ${actor.teamId}::text, url from input
         on conflict (team_id, url) do nothing
         returning id, team_id, url
       ), audited as (
-        insert into audit_events (id, team_id, action, entry_id, url, api_key_id, source, request_id)
-        select ${newAuditIdSql}, team_id, 'dnc.entry.added', id, url,
-               ${actor.apiKeyId}::text, 'api', ${actor.requestId}::text
-        from inserted
+        ${insertAuditEvents(
+          {
+            id: sql.ref('input.audit_id'),
+            teamId: sql.ref('inserted.team_id'),
+            action: 'dnc.entry.added',
+            entryId: sql.ref('inserted.id'),
+            url: sql.ref('inserted.url'),
+            apiKeyId: actor.apiKeyId,
+            source: 'api',
+            requestId: actor.requestId,
+          },
+          sql`inserted join input on input.id = inserted.id`,
+        )}
       )
       select url from inserted`.execute(deps.db);
     addedUrls = new Set(inserted.rows.map((row) => row.url));
@@ -170,12 +188,14 @@ export async function deleteEntries(
 ): Promise<Map<string, DeletionOutcome>> {
   if (requests.length === 0) return new Map();
   const column = <K extends keyof DeletionRequest>(key: K) => requests.map((request) => request[key]);
+  // One audit id per requested entry, used only if that entry is deleted.
+  const auditIds = requests.map(() => newAuditId());
   const result = await sql<{ entry_id: string; owner_team_id: string | null; deleted: boolean }>`
     with requested as (
       select * from unnest(
         ${column('entryId')}::text[], ${column('reason')}::text[], ${column('apiKeyId')}::text[],
-        ${column('requestId')}::text[], ${column('jobId')}::text[]
-      ) as requested(entry_id, reason, api_key_id, request_id, job_id)
+        ${column('requestId')}::text[], ${column('jobId')}::text[], ${auditIds}::text[]
+      ) as requested(entry_id, reason, api_key_id, request_id, job_id, audit_id)
     ), target as (
       select id, team_id, url from dnc_entries
       where id in (select entry_id from requested)
@@ -185,10 +205,21 @@ export async function deleteEntries(
       where entry.id = target.id and target.team_id = ${teamId}::text
       returning entry.id, entry.url
     ), audited as (
-      insert into audit_events (id, team_id, action, entry_id, url, reason, api_key_id, source, job_id, request_id)
-      select ${newAuditIdSql}, ${teamId}::text, 'dnc.entry.deleted', deleted.id, deleted.url,
-             requested.reason, requested.api_key_id, ${source}::text, requested.job_id, requested.request_id
-      from deleted join requested on requested.entry_id = deleted.id
+      ${insertAuditEvents(
+        {
+          id: sql.ref('requested.audit_id'),
+          teamId,
+          action: 'dnc.entry.deleted',
+          entryId: sql.ref('deleted.id'),
+          url: sql.ref('deleted.url'),
+          reason: sql.ref('requested.reason'),
+          apiKeyId: sql.ref('requested.api_key_id'),
+          source,
+          jobId: sql.ref('requested.job_id'),
+          requestId: sql.ref('requested.request_id'),
+        },
+        sql`deleted join requested on requested.entry_id = deleted.id`,
+      )}
     )
     select requested.entry_id, target.team_id as owner_team_id, deleted.id is not null as deleted
     from requested

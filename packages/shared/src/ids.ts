@@ -11,6 +11,8 @@ function randomAlphanumeric(length: number): string {
 // 20 base-62 characters ≈ 119 bits: collisions are not a practical concern.
 export const newEntryId = () => `dnc_${randomAlphanumeric(20)}`;
 export const newJobId = () => `job_${randomAlphanumeric(20)}`;
+// Every audit row gets its id here, set-based statements too (one id per row, passed in):
+// one format. Rows written before that have `aud_` + 32 hex characters; auditIdPattern accepts both.
 export const newAuditId = () => `aud_${randomAlphanumeric(20)}`;
 export const newApiKeyId = () => `key_${randomAlphanumeric(16)}`;
 
