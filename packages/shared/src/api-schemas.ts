@@ -4,7 +4,7 @@
 // The inferred types are asserted equal to the interfaces the domain returns, so they cannot drift.
 import { z } from 'zod';
 import type { AuditEvent } from './audit.js';
-import type { Job, JobCounts, JobItem } from './bulk-jobs.js';
+import type { Job, JobCounts, JobItem } from './bulk/job-view.js';
 import type { BatchAddResult } from './entries.js';
 import type { Entry } from './entry-model.js';
 import type { ErrorCode } from './errors.js';

@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import type { Redis } from 'ioredis';
 import type { Queue } from 'bullmq';
 import { ApiKeyService } from './api-keys.js';
-import type { DrainPace } from './bulk-jobs.js';
+import type { DrainPace } from './bulk/job-view.js';
 import { createBulkQueue, type DrainJobData } from './bulk-queue.js';
 import { CheckCache } from './check-cache.js';
 import type { Config } from './config.js';

@@ -1,0 +1,138 @@
+// Bulk jobs as the API shows them, read from Postgres only (Redis is never asked about a job).
+// Terms: see ../vocabulary.ts. The drainer is the one BullMQ job per team that executes the
+// team's pending items, oldest first across all of its jobs, a window's worth at a time.
+import { sql } from 'kysely';
+import type { Db } from '../db/database.js';
+import type { BulkJobRow } from '../db/schema.js';
+import { AppError } from '../errors.js';
+import { terminalJobStatuses, type BulkItemStatus, type BulkJobStatus } from '../vocabulary.js';
+
+export interface JobCounts {
+  pending: number;
+  deleted: number;
+  notFound: number;
+  forbidden: number;
+  failed: number;
+  cancelled: number;
+}
+
+/** A bulk job as the API shows it. */
+export interface Job {
+  $id: string;
+  teamId: string;
+  status: BulkJobStatus;
+  reason: string | null;
+  total: number;
+  /** Items the worker has executed: deleted + notFound + forbidden + failed. */
+  processed: number;
+  counts: JobCounts;
+  $createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  nextRunAt: string | null;
+  estimatedCompletionAt: string | null;
+}
+
+export interface JobItem {
+  id: string;
+  status: BulkItemStatus;
+  error?: string;
+  processedAt: string | null;
+}
+
+/** What the drainer's pace is, to estimate completion times. */
+export interface DrainPace {
+  /** Items a team's drainer may execute per window (its limit minus the reserve). */
+  itemsPerWindow: number;
+  windowMs: number;
+}
+
+const iso = (value: Date | null) => (value ? value.toISOString() : null);
+
+async function countsOf(db: Db, jobId: string): Promise<JobCounts> {
+  const rows = await db
+    .selectFrom('bulk_job_items')
+    .select(['status', (eb) => eb.fn.countAll<number>().as('count')])
+    .where('job_id', '=', jobId)
+    .groupBy('status')
+    .execute();
+  const by = Object.fromEntries(rows.map((row) => [row.status, Number(row.count)])) as Partial<Record<BulkItemStatus, number>>;
+  return {
+    pending: by.pending ?? 0,
+    deleted: by.deleted ?? 0,
+    notFound: by.not_found ?? 0,
+    forbidden: by.forbidden ?? 0,
+    failed: by.failed ?? 0,
+    cancelled: by.cancelled ?? 0,
+  };
+}
+
+/**
+ * When the job's last pending item should run: the team's pending items up to it, executed a
+ * window's worth at a time, starting now (or when the team's window next opens).
+ */
+async function estimateCompletion(db: Db, job: BulkJobRow, pace: DrainPace): Promise<Date | null> {
+  if (terminalJobStatuses.includes(job.status)) return null;
+  const ahead = await sql<{ count: number }>`
+    select count(*)::int as count from bulk_job_items
+    where team_id = ${job.team_id} and status = 'pending'
+      and seq <= (select max(seq) from bulk_job_items where job_id = ${job.id} and status = 'pending')`.execute(db);
+  const pendingUpToJob = ahead.rows[0]?.count ?? 0;
+  const start = Math.max(Date.now(), job.next_run_at?.getTime() ?? 0);
+  if (pendingUpToJob === 0) return new Date(start);
+  const windowsNeeded = Math.ceil(pendingUpToJob / pace.itemsPerWindow) - 1;
+  return new Date(start + windowsNeeded * pace.windowMs);
+}
+
+/** The API's view of a job row: its counts and estimate read now. */
+export async function toJob(db: Db, row: BulkJobRow, pace: DrainPace): Promise<Job> {
+  const [counts, estimatedCompletionAt] = await Promise.all([countsOf(db, row.id), estimateCompletion(db, row, pace)]);
+  return {
+    $id: row.id,
+    teamId: row.team_id,
+    status: row.status,
+    reason: row.reason,
+    total: row.total,
+    processed: counts.deleted + counts.notFound + counts.forbidden + counts.failed,
+    counts,
+    $createdAt: row.created_at.toISOString(),
+    startedAt: iso(row.started_at),
+    finishedAt: iso(row.finished_at),
+    nextRunAt: terminalJobStatuses.includes(row.status) ? null : iso(row.next_run_at),
+    estimatedCompletionAt: iso(estimatedCompletionAt),
+  };
+}
+
+/** The job row, if it exists and belongs to the team. */
+export async function findTeamJob(db: Db, teamId: string, jobId: string): Promise<BulkJobRow> {
+  const row = await db.selectFrom('bulk_jobs').selectAll().where('id', '=', jobId).executeTakeFirst();
+  if (!row) throw new AppError('not_found', 'Bulk deletion job not found');
+  if (row.team_id !== teamId) throw new AppError('forbidden', 'This bulk deletion job belongs to another team');
+  return row;
+}
+
+export async function getBulkJob(db: Db, teamId: string, jobId: string, pace: DrainPace): Promise<Job> {
+  return toJob(db, await findTeamJob(db, teamId, jobId), pace);
+}
+
+export async function listBulkJobItems(
+  db: Db,
+  teamId: string,
+  jobId: string,
+  query: { status?: BulkItemStatus | undefined; limit: number; offset: number },
+) {
+  await findTeamJob(db, teamId, jobId);
+  let filtered = db.selectFrom('bulk_job_items').where('job_id', '=', jobId);
+  if (query.status) filtered = filtered.where('status', '=', query.status);
+  const [rows, count] = await Promise.all([
+    filtered.select(['entry_id', 'status', 'error', 'processed_at']).orderBy('position').limit(query.limit).offset(query.offset).execute(),
+    filtered.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow(),
+  ]);
+  const items = rows.map((row): JobItem => ({
+    id: row.entry_id,
+    status: row.status,
+    ...(row.error !== null ? { error: row.error } : {}),
+    processedAt: iso(row.processed_at),
+  }));
+  return { items, total: Number(count.total), limit: query.limit, offset: query.offset };
+}
