@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ITEM_FAILED_REASON } from '../../apps/worker/src/drainer.js';
+import { ITEM_FAILED_REASON } from '../../apps/worker/src/drain-step.js';
 import { seedEntries, waitForJob } from '../support/bulk.js';
 import { createTestEnvironment, type TestEnvironment } from '../support/environment.js';
 import { client } from '../support/http.js';

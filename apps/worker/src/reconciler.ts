@@ -1,0 +1,33 @@
+// The backstop for lost Redis state: Postgres says which teams have pending items, and each of
+// them gets a drainer (scheduling a team that has one is a no-op). Runs at worker start and
+// every RECONCILE_INTERVAL_MS.
+import { completeDrainedJobs, countPendingItems, scheduleDrain, teamsWithPendingItems, type Services } from '@dnc/shared';
+import { startPeriodic } from './periodic.js';
+
+type ReconcilerServices = Pick<Services, 'db' | 'bulkQueue' | 'logger'>;
+
+/** Schedules the team's drainer if it has pending items: after a drainer ended, items may have arrived. */
+export async function rescheduleIfPending(services: ReconcilerServices, teamId: string): Promise<void> {
+  if ((await countPendingItems(services.db, teamId, 1)) > 0) await scheduleDrain(services.bulkQueue, teamId);
+}
+
+/** Every team with pending items in Postgres gets a drainer. Returns how many teams have pending items. */
+export async function reconcile(services: ReconcilerServices): Promise<number> {
+  const { db, bulkQueue, logger } = services;
+  const completed = await completeDrainedJobs(db);
+  if (completed > 0) logger.warn({ completed }, 'completed jobs that had no pending item left');
+  const teams = await teamsWithPendingItems(db);
+  for (const teamId of teams) await scheduleDrain(bulkQueue, teamId);
+  if (teams.length > 0) logger.debug({ teams: teams.length }, 'reconciled pending bulk work');
+  return teams.length;
+}
+
+export function startReconciler(services: ReconcilerServices, intervalMs: number) {
+  const loop = startPeriodic({
+    intervalMs,
+    logger: services.logger,
+    failureMessage: 'reconcile failed; will retry',
+    run: () => reconcile(services),
+  });
+  return { reconcile: () => reconcile(services), stop: () => loop.stop() };
+}
