@@ -2,7 +2,8 @@
 // against the local Postgres and Redis (DATABASE_URL / REDIS_URL), in a throw-away database and
 // Redis prefix:
 //
-//   - time from process start to the first `/readyz` 200 (median of --starts runs each);
+//   - time from process start to the first `/readyz` 200 (median of --starts runs each), and the
+//     CPU time the process used by then (steadier than wall time on a busy machine);
 //   - RSS once idle (readyz + 3 s), right after 10,000 API requests (GET /v1/dnc/check, each
 //     with a distinct URL, so every one reaches Postgres), and the peak (VmHWM);
 //   - the worker's RSS idle and after it drained one bulk job of 10,000 ids (all missing).
@@ -136,7 +137,7 @@ async function run(entry: Entry, args: string[], env: Record<string, string> = {
 }
 
 /** Milliseconds from spawn to the first 200 of `/readyz` on the port. */
-async function startUntilReady(entry: 'api' | 'worker'): Promise<{ child: Child; port: number; readyMs: number }> {
+async function startUntilReady(entry: 'api' | 'worker'): Promise<{ child: Child; port: number; readyMs: number; cpuMs: number }> {
   const port = await freePort();
   const started = performance.now();
   const child = start(entry, entry === 'api' ? { PORT: String(port) } : { WORKER_METRICS_PORT: String(port) });
@@ -146,13 +147,24 @@ async function startUntilReady(entry: 'api' | 'worker'): Promise<{ child: Child;
       (r) => r.status === 200,
       () => false,
     );
-    if (ok) return { child, port, readyMs: performance.now() - started };
+    if (ok) return { child, port, readyMs: performance.now() - started, cpuMs: cpuTime(child.pid) };
     if (performance.now() - started > 30_000) {
       await stop(child);
       throw new Error(`${entry} not ready after 30 s:\n${child.output()}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
+}
+
+/**
+ * CPU time (user + system, all threads) a process has used so far, in ms, from /proc: unlike
+ * wall-clock time, it does not grow when other work competes for the cores.
+ */
+function cpuTime(pid: number): number {
+  // The fields after the command name (which is in parentheses); utime and stime are fields 14 and 15.
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  const ticksPerSecond = 100; // USER_HZ on Linux
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond;
 }
 
 /** Resident set size (and its peak) of a process, in MiB, from /proc. */
@@ -186,13 +198,15 @@ async function main() {
   // 1. Time to ready, each process started alone.
   for (const entry of ['api', 'worker'] as const) {
     const times: number[] = [];
+    const cpu: number[] = [];
     for (let i = 0; i < starts; i++) {
-      const { child, readyMs } = await startUntilReady(entry);
+      const { child, readyMs, cpuMs } = await startUntilReady(entry);
       times.push(readyMs);
+      cpu.push(cpuMs);
       await stop(child);
     }
     results.push(
-      `${entry.padEnd(6)} start → /readyz 200   median ${median(times).toFixed(0)} ms  (min ${Math.min(...times).toFixed(0)}, max ${Math.max(...times).toFixed(0)}, n=${starts})`,
+      `${entry.padEnd(6)} start → /readyz 200   median ${median(times).toFixed(0)} ms  (min ${Math.min(...times).toFixed(0)}, max ${Math.max(...times).toFixed(0)}, n=${starts}); CPU used by then: median ${median(cpu).toFixed(0)} ms`,
     );
   }
 
