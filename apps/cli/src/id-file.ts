@@ -3,6 +3,7 @@
 // column — holds the ids. Blank lines and a header row are skipped; repeated ids count once.
 // Only the ids module: the whole domain package would load Postgres and Redis code at every start.
 import { entryIdPattern } from '@dnc/shared/ids';
+import { CsvError, parse } from 'csv-parse/sync';
 import { UsageError } from './usage-error.js';
 /** Header names taken as "the id column". */
 const ID_COLUMN_NAMES = new Set(['id', '$id', 'entry_id', 'entryid', 'entry id', 'dnc_id']);
@@ -23,54 +24,48 @@ interface CsvRecord {
 }
 
 function detectDelimiter(text: string): string {
-  const firstLine = text.split(/\r?\n/).find((line) => line.trim() !== '') ?? '';
+  const firstLine = text.split('\n').find((line) => line.trim() !== '') ?? '';
   for (const candidate of [',', ';', '\t']) if (firstLine.includes(candidate)) return candidate;
   return ',';
 }
 
-/** A small RFC 4180 reader: quoted cells may hold delimiters, doubled quotes and line breaks. */
-export function parseCsv(text: string, delimiter = detectDelimiter(text)): CsvRecord[] {
-  const records: CsvRecord[] = [];
-  let cells: string[] = [];
-  let cell = '';
-  let quoted = false;
-  let line = 1;
-  let recordLine = 1;
-  for (let i = 0; i < text.length; i++) {
-    const char = text[i]!;
-    if (quoted) {
-      if (char === '"' && text[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (char === '"') quoted = false;
-      else {
-        if (char === '\n') line++;
-        cell += char;
-      }
-      continue;
-    }
-    if (char === '"' && cell.trim() === '') {
-      quoted = true;
-      cell = '';
-    } else if (char === delimiter) {
-      cells.push(cell);
-      cell = '';
-    } else if (char === '\n' || char === '\r') {
-      if (char === '\r' && text[i + 1] === '\n') i++;
-      cells.push(cell);
-      records.push({ line: recordLine, cells });
-      cells = [];
-      cell = '';
-      line++;
-      recordLine = line;
-    } else cell += char;
+/** Why csv-parse refused the text, said for people. */
+const CSV_ERRORS: Record<string, string> = {
+  CSV_QUOTE_NOT_CLOSED: 'a quoted cell is never closed',
+  CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE: 'a quoted cell goes on after its closing quote',
+  CSV_INVALID_CLOSING_QUOTE: 'a quoted cell goes on after its closing quote',
+};
+
+/**
+ * The file's records, each with the line it starts on (csv-parse: quoted cells may hold delimiters,
+ * doubled quotes and line breaks; a quote inside an unquoted cell is kept as it is). `name`
+ * prefixes error messages.
+ */
+export function parseCsv(text: string, name: string): CsvRecord[] {
+  // One line ending, so that a line is a line whatever mix of CRLF, LF and CR the file has.
+  const normalized = text.replace(/\r\n?/g, '\n');
+  // Records follow one another: each starts on the line after the one the last record ended on.
+  const starts: number[] = [];
+  let lastLine = 0;
+  try {
+    const records = parse(normalized, {
+      bom: true,
+      delimiter: detectDelimiter(normalized),
+      record_delimiter: '\n',
+      relax_column_count: true,
+      relax_quotes: true,
+      trim: true,
+      on_record: (cells, { lines }) => {
+        starts.push(lastLine + 1);
+        lastLine = lines;
+        return cells;
+      },
+    });
+    return records.map((cells, index) => ({ line: starts[index]!, cells }));
+  } catch (error) {
+    if (!(error instanceof CsvError)) throw error;
+    throw new UsageError(`${name} line ${lastLine + 1}: ${CSV_ERRORS[error.code] ?? error.message}`);
   }
-  if (quoted) throw new UsageError(`line ${recordLine}: a quoted cell is never closed`);
-  if (cell !== '' || cells.length > 0) {
-    cells.push(cell);
-    records.push({ line: recordLine, cells });
-  }
-  return records;
 }
 
 function shown(value: string): string {
@@ -79,7 +74,7 @@ function shown(value: string): string {
 
 /** Parses the file's text; `name` prefixes error messages. Throws a UsageError naming the first bad line. */
 export function parseIdFile(text: string, name: string): IdFile {
-  const records = parseCsv(text.replace(/^\uFEFF/, '')).filter((record) => record.cells.some((cell) => cell.trim() !== ''));
+  const records = parseCsv(text, name).filter((record) => record.cells.some((cell) => cell.trim() !== ''));
   const first = records[0];
   if (!first) throw new UsageError(`${name} holds no ids`);
 
