@@ -6,10 +6,10 @@ import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedEntries } from './support/bulk.js';
-import { createTestEnvironment, type TestEnvironment } from './support/environment.js';
-import { runCli, type CliResult } from './support/processes.js';
-import { isoMillis } from './support/http.js';
+import { seedEntries } from '../support/bulk.js';
+import { createTestEnvironment, type TestEnvironment } from '../support/environment.js';
+import { runCli, type CliResult } from '../support/processes.js';
+import { isoMillis } from '../support/http.js';
 
 let env: TestEnvironment;
 let baseUrl: string;

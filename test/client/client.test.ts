@@ -16,9 +16,9 @@ import {
 import type { auditEventListSchema, checkResultSchema, entryListSchema, Equals, jobItemListSchema } from '@dnc/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
-import { expectedQueuedJob, seedEntries } from './support/bulk.js';
-import { createTestEnvironment, type TestEnvironment } from './support/environment.js';
-import { isoMillis } from './support/http.js';
+import { expectedQueuedJob, seedEntries } from '../support/bulk.js';
+import { createTestEnvironment, type TestEnvironment } from '../support/environment.js';
+import { isoMillis } from '../support/http.js';
 
 // The client's page types are the API's response schemas (a compile-time check: tsc fails on drift).
 type Assert<T extends true> = T;

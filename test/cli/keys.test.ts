@@ -1,9 +1,9 @@
 // The operator CLI, run as a real child process against this file's database; the keys it
 // prints are then used against the real API.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestEnvironment, type TestEnvironment } from './support/environment.js';
-import { runCli, type CliResult } from './support/processes.js';
-import { client, isoMillis } from './support/http.js';
+import { createTestEnvironment, type TestEnvironment } from '../support/environment.js';
+import { runCli, type CliResult } from '../support/processes.js';
+import { client, isoMillis } from '../support/http.js';
 
 let env: TestEnvironment;
 let baseUrl: string;

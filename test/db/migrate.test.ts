@@ -5,8 +5,8 @@ import { createDb, ensureDatabaseExists, migrateToLatest } from '@dnc/shared';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { databaseUrlFor } from './support/environment.js';
-import { runNode } from './support/processes.js';
+import { databaseUrlFor } from '../support/environment.js';
+import { runNode } from '../support/processes.js';
 
 const MIGRATE_CLI = 'packages/shared/src/db/migrate-cli.ts';
 

@@ -6,8 +6,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestEnvironment, type TestEnvironment } from './support/environment.js';
-import { repoRoot, spawnNode, stopAllProcesses, type NodeProcess } from './support/processes.js';
+import { createTestEnvironment, type TestEnvironment } from '../support/environment.js';
+import { repoRoot, spawnNode, stopAllProcesses, type NodeProcess } from '../support/processes.js';
 
 const API = 'apps/api/dist/main.js';
 const WORKER = 'apps/worker/dist/main.js';

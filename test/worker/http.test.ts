@@ -1,11 +1,11 @@
 // The worker's operations port (WORKER_METRICS_PORT): /healthz, /readyz and /metrics of the real
 // worker process, including bulk deletions by outcome and the backlog gauges.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedEntries, waitForJob } from './support/bulk.js';
-import { createTestEnvironment, type TestEnvironment } from './support/environment.js';
-import { client, request } from './support/http.js';
-import { spawnNode, stopAllProcesses, type NodeProcess } from './support/processes.js';
-import { sample } from './support/prometheus.js';
+import { seedEntries, waitForJob } from '../support/bulk.js';
+import { createTestEnvironment, type TestEnvironment } from '../support/environment.js';
+import { client, request } from '../support/http.js';
+import { spawnNode, stopAllProcesses, type NodeProcess } from '../support/processes.js';
+import { sample } from '../support/prometheus.js';
 
 // Bulk batches take at most WRITE_LIMIT - RESERVED = 5 slots of a team's 60 s window.
 const WRITE_LIMIT = 6;
