@@ -19,6 +19,7 @@ export * from './schemas.js';
 export * from './lifecycle.js';
 export * from './bulk/job-view.js';
 export * from './bulk/submit.js';
+export * from './bulk/submit-and-schedule.js';
 export * from './bulk/cancel.js';
 export * from './bulk/drain-storage.js';
 export * from './bulk-queue.js';
