@@ -3,7 +3,7 @@
 //   tsx scripts/export-openapi.ts > openapi.json
 // `pnpm lint:openapi` lints its output with Redocly (redocly.yaml).
 import { loadConfigOrExit } from '@dnc/shared';
-import { openApiDocument } from '../apps/api/src/openapi.js';
+import { openApiDocument } from '../apps/api/src/openapi/builder.js';
 
 const config = loadConfigOrExit();
 process.stdout.write(`${JSON.stringify(openApiDocument(config.publicBaseUrl), null, 2)}\n`);

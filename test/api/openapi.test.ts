@@ -11,7 +11,8 @@ import type { Express } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createApp } from '../../apps/api/src/app.js';
-import { openApiDocument, type OpenApiDocument } from '../../apps/api/src/openapi.js';
+import { openApiDocument } from '../../apps/api/src/openapi/builder.js';
+import type { OpenApiDocument } from '../../apps/api/src/openapi/types.js';
 import { createTestEnvironment, type TestEnvironment } from '../support/environment.js';
 import { OpenApiMismatchError, request, ResponseValidator, type ReceivedResponse } from '../support/http.js';
 // ajv-formats is CommonJS typed as ESM: under NodeNext its default import is the module object.

@@ -1,10 +1,11 @@
 // A small fetch wrapper for tests: every call goes through the real HTTP API, and every response
-// is checked against the OpenAPI document the API serves (apps/api/src/openapi.ts): the status is
+// is checked against the OpenAPI document the API serves (apps/api/src/openapi/builder.ts): the status is
 // declared for that method and path, the content type and body match, and the response's headers
 // are declared (required ones present, all of them matching their schema). A mismatch fails the test.
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import ajvFormats from 'ajv-formats';
-import { openApiDocument, type OpenApiDocument, type OpenApiHeader, type OpenApiResponse } from '../../apps/api/src/openapi.js';
+import { openApiDocument } from '../../apps/api/src/openapi/builder.js';
+import type { OpenApiDocument, OpenApiHeader, OpenApiResponse } from '../../apps/api/src/openapi/types.js';
 // ajv-formats is CommonJS typed as ESM: under NodeNext its default import is the module object.
 const addFormats = ajvFormats.default;
 

@@ -5,10 +5,10 @@ import { ADMIN_QUEUES_PATH, adminQueuesRouter } from './admin.js';
 import { assignRequestId, errorHandler, routeNotFound } from './http/middleware.js';
 import { contextOf } from './http/request-context.js';
 import { createApiMetrics } from './metrics.js';
-import { mountApiDocs } from './openapi.js';
-import { bulkDeleteRouter } from './routes/bulk-delete.js';
-import { dncRouter } from './routes/dnc.js';
-import { createGuard } from './routes/guard.js';
+import { mountApiDocs } from './openapi/docs.js';
+import { v1Router } from './routes/mount.js';
+import { V1_PREFIX } from './routes/operation.js';
+import { v1Operations } from './routes/table.js';
 
 export function createApp(services: Services): Express {
   const app = express();
@@ -62,12 +62,10 @@ export function createApp(services: Services): Express {
 
   mountApiDocs(app, services.config);
 
-  const guard = createGuard(services, metrics);
   // The contract has no OPTIONS routes (no CORS): Express would otherwise answer them itself,
   // unauthenticated. They are unknown routes like any other.
-  app.use('/v1', (req, res, next) => (req.method === 'OPTIONS' ? routeNotFound(req, res, next) : next()));
-  app.use('/v1/dnc/bulk-delete', bulkDeleteRouter(services, guard));
-  app.use('/v1/dnc', dncRouter(services, guard, metrics));
+  app.use(V1_PREFIX, (req, res, next) => (req.method === 'OPTIONS' ? routeNotFound(req, res, next) : next()));
+  app.use(V1_PREFIX, v1Router(v1Operations, services, metrics));
   app.use(routeNotFound);
   app.use(errorHandler(services.logger));
   return app;

@@ -3,6 +3,7 @@ import {
   AppError,
   isAppError,
   isDependencyUnavailable,
+  MAX_BODY_BYTES,
   looksLikeApiKey,
   type ApiKeyService,
   type Logger,
@@ -70,8 +71,6 @@ export function rateLimit(limiter: RateLimiter, rateLimitClass: RateLimitClass, 
   };
 }
 
-export const MAX_BODY_BYTES = 1024 * 1024;
-
 /** What body-parser (and raw-body under it) attaches to the errors it raises. */
 interface BodyParserError extends Error {
   type?: string;
@@ -80,6 +79,7 @@ interface BodyParserError extends Error {
 }
 
 const BODY_UNREADABLE = 'The request body could not be read';
+export const BODY_TOO_LARGE = `Request bodies are limited to ${MAX_BODY_BYTES} bytes`;
 
 /**
  * The contract's error for a body that could not be read. body-parser answers a client's mistake
@@ -91,7 +91,7 @@ const BODY_UNREADABLE = 'The request body could not be read';
 function bodyReadError(error: unknown): unknown {
   const parserError = error as BodyParserError | undefined;
   if (parserError?.type === 'entity.too.large') {
-    return new AppError('payload_too_large', `Request bodies are limited to ${MAX_BODY_BYTES} bytes`);
+    return new AppError('payload_too_large', BODY_TOO_LARGE);
   }
   if (parserError?.type === 'entity.parse.failed') {
     return AppError.validation([{ path: 'body', message: 'is not valid JSON' }], 'Malformed JSON body');

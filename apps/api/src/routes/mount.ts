@@ -1,0 +1,67 @@
+// Mounts the route table on Express. Every operation gets the same chain, in the contract's order
+// of checks: authenticate (401) → scope (403) → rate limit (429) → read the JSON body → validate
+// (400, 413) → its handler → the success body.
+import { AppError, type Config, type Services } from '@dnc/shared';
+import { Router, type Request } from 'express';
+import { jsonBody } from '../http/middleware.js';
+import { actorOf } from '../http/request-context.js';
+import { sendData } from '../http/respond.js';
+import { noQueryParameters, parseInput } from '../http/validate.js';
+import type { ApiMetrics } from '../metrics.js';
+import { createGuard } from './guard.js';
+import { tooManyItemsMessage, V1_PREFIX, type AnyV1Operation, type RequestInput } from './operation.js';
+
+type AnyRequestInput = Parameters<AnyV1Operation['handler']>[0];
+
+/** `/v1/dnc/{id}` → `/dnc/:id`: the Express path under the router's mount point. */
+export function expressPath(path: string): string {
+  if (!path.startsWith(`${V1_PREFIX}/`)) throw new Error(`route table: ${path} is not under ${V1_PREFIX}`);
+  return path.slice(V1_PREFIX.length).replace(/\{(\w+)\}/g, ':$1');
+}
+
+/**
+ * The request's inputs, each validated by the operation's schema (a 400 naming every problem
+ * of the first input that fails, in this order: path, query, headers, body). An array of the
+ * body longer than its limit is a 413 first.
+ */
+function parseRequest(operation: AnyV1Operation, req: Request, config: Config): AnyRequestInput {
+  const limit = operation.body?.maxItems;
+  if (limit) {
+    const items = (req.body as Record<string, unknown> | null | undefined)?.[limit.field];
+    const max = limit.max(config);
+    if (Array.isArray(items) && items.length > max) throw new AppError('payload_too_large', tooManyItemsMessage(limit, max, items.length));
+  }
+  const input: Record<keyof RequestInput<unknown, unknown, unknown, unknown>, unknown> = {
+    params: operation.params ? parseInput(operation.params, req.params, 'params') : undefined,
+    query: parseInput(operation.query ?? noQueryParameters, req.query, 'query'),
+    headers: undefined,
+    body: undefined,
+  };
+  if (operation.headers) {
+    const sent = Object.fromEntries(Object.keys(operation.headers.shape).map((name) => [name, req.header(name)]));
+    input.headers = parseInput(operation.headers, sent, 'headers');
+  }
+  if (operation.body) input.body = parseInput(operation.body.schema, req.body, 'body');
+  return input as AnyRequestInput;
+}
+
+/** The /v1 router: one route per operation of the table. */
+export function v1Router(operations: readonly AnyV1Operation[], services: Services, metrics: ApiMetrics): Router {
+  const router = Router();
+  const guard = createGuard(services, metrics);
+  for (const operation of operations) {
+    const readBody = operation.body ? [jsonBody] : [];
+    router[operation.method](
+      expressPath(operation.path),
+      ...guard(operation.scope, operation.rateLimitClass),
+      ...readBody,
+      async (req, res) => {
+        const input = parseRequest(operation, req, services.config);
+        const reply = await operation.handler(input, { services, metrics, actor: actorOf(res) });
+        for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
+        sendData(res, reply.status, reply.data, reply.message);
+      },
+    );
+  }
+  return router;
+}
