@@ -3,7 +3,17 @@
 // response and for every error code of every operation (each valid against its schema), and
 // describing exactly the routes the Express app has. (/docs, which renders it: docs.test.ts.)
 // (Every other test checks the responses it receives against it: see test/support/http.ts.)
-import { addEntryBody, bulkDeleteBody, createLogger, createServices, errorCodes, loadConfig, type Services } from '@dnc/shared';
+import {
+  addEntryBody,
+  bulkDeleteBody,
+  createLogger,
+  createServices,
+  errorCodes,
+  loadConfig,
+  scopes,
+  type Scope,
+  type Services,
+} from '@dnc/shared';
 import { validate as validateOpenApi } from '@readme/openapi-parser';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import ajvFormats from 'ajv-formats';
@@ -13,6 +23,8 @@ import { z } from 'zod';
 import { createApp } from '../../apps/api/src/app.js';
 import { openApiDocument } from '../../apps/api/src/openapi/builder.js';
 import type { OpenApiDocument } from '../../apps/api/src/openapi/types.js';
+import type { AnyV1Operation } from '../../apps/api/src/routes/operation.js';
+import { v1Operations } from '../../apps/api/src/routes/table.js';
 import { createTestEnvironment, type TestEnvironment } from '../support/environment.js';
 import { OpenApiMismatchError, request, ResponseValidator, type ReceivedResponse } from '../support/http.js';
 // ajv-formats is CommonJS typed as ESM: under NodeNext its default import is the module object.
@@ -231,34 +243,35 @@ describe('examples', () => {
 describe('one source of truth', () => {
   it('when the request bodies are compared with the zod schemas that validate requests, then they are the zod schemas’ JSON Schema', () => {
     const asComponent = (schema: z.ZodType) => {
-      const { $schema: _schema, ...rest } = z.toJSONSchema(schema, { io: 'input' }) as Record<string, unknown>;
+      const sent = schema instanceof z.ZodOptional ? (schema.unwrap() as z.ZodType) : schema;
+      const { $schema: _schema, ...rest } = z.toJSONSchema(sent, { io: 'input' }) as Record<string, unknown>;
       return rest;
     };
+    const withBodies = v1Operations.filter((operation) => operation.body);
+    expect(withBodies.map((operation) => operation.operationId)).toEqual(['addEntry', 'addEntries', 'deleteEntry', 'submitBulkDeletion']);
+    for (const { method, path, body } of withBodies) {
+      expect(document.components.schemas[body!.component], body!.component).toEqual(asComponent(body!.schema));
+      expect(document.paths[path]?.[method]?.requestBody?.content['application/json']?.schema).toEqual({
+        $ref: `#/components/schemas/${body!.component}`,
+      });
+    }
     expect(document.components.schemas.AddEntryRequest).toEqual(asComponent(addEntryBody));
     expect(document.components.schemas.BulkDeleteRequest).toEqual(asComponent(bulkDeleteBody));
-    expect(document.paths['/v1/dnc']?.post?.requestBody?.content['application/json']?.schema).toEqual({
-      $ref: '#/components/schemas/AddEntryRequest',
-    });
   });
 
-  it('when the /v1 operations are read, then each needs the bearer key with its scope, and /healthz needs none', () => {
-    const scopes = Object.fromEntries(
-      Object.entries(document.paths)
-        .filter(([path]) => path.startsWith('/v1/'))
-        .flatMap(([path, item]) => Object.entries(item).map(([method, op]) => [`${method.toUpperCase()} ${path}`, op.security])),
-    );
-    expect(scopes).toEqual({
-      'POST /v1/dnc': [{ bearerAuth: ['dnc:write'] }],
-      'GET /v1/dnc': [{ bearerAuth: ['dnc:read'] }],
-      'POST /v1/dnc/batch': [{ bearerAuth: ['dnc:write'] }],
-      'GET /v1/dnc/check': [{ bearerAuth: ['dnc:read'] }],
-      'GET /v1/dnc/audit': [{ bearerAuth: ['dnc:read'] }],
-      'DELETE /v1/dnc/{id}': [{ bearerAuth: ['dnc:write'] }],
-      'POST /v1/dnc/bulk-delete': [{ bearerAuth: ['dnc:write'] }],
-      'GET /v1/dnc/bulk-delete/{jobId}': [{ bearerAuth: ['dnc:read'] }],
-      'GET /v1/dnc/bulk-delete/{jobId}/items': [{ bearerAuth: ['dnc:read'] }],
-      'POST /v1/dnc/bulk-delete/{jobId}/cancel': [{ bearerAuth: ['dnc:write'] }],
-    });
+  it('when the /v1 operations are read, then they are the route table’s, each with the bearer key of its scope and its rate-limit class, and /healthz needs none', () => {
+    const documented = Object.entries(document.paths)
+      .filter(([path]) => path.startsWith('/v1/'))
+      .flatMap(([path, item]) => Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`));
+    expect(v1Operations.map(({ method, path }) => `${method.toUpperCase()} ${path}`).sort()).toEqual(documented.sort());
+    for (const operation of v1Operations) {
+      const described = document.paths[operation.path]?.[operation.method];
+      const where = `${operation.method.toUpperCase()} ${operation.path}`;
+      expect(described?.operationId, where).toBe(operation.operationId);
+      expect(described?.security, where).toEqual([{ bearerAuth: [operation.scope] }]);
+      expect(described?.['x-rate-limit-class'], where).toBe(operation.rateLimitClass);
+      expect(described?.description, where).toContain(`Scope: \`${operation.scope}\`. Rate-limit class: \`${operation.rateLimitClass}\``);
+    }
     expect(document.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
     expect(document.paths['/healthz']?.get?.security).toEqual([]);
   });
@@ -300,6 +313,41 @@ describe('routes', () => {
     expect(operations).toContain('DELETE /v1/dnc/{id}');
     expect(operations).toEqual(documentedOperations(document));
   });
+});
+
+/** A request path for an operation: each path parameter filled with its schema's example (a well-formed id of no one's). */
+function concretePath(operation: AnyV1Operation): string {
+  return operation.path.replace(/\{(\w+)\}/g, (_match, name: string) => {
+    const examples = (operation.params?.shape[name] as z.ZodType | undefined)?.meta()?.examples as string[] | undefined;
+    if (!examples?.[0]) throw new Error(`${operation.path}: no example for {${name}}`);
+    return examples[0];
+  });
+}
+
+describe('the route table over HTTP: each operation checks its scope, then takes a slot of its class', () => {
+  const keys: Partial<Record<Scope, string>> = {};
+  beforeAll(async () => {
+    for (const scope of scopes) keys[scope] = (await env.createKey('team_route_table', [scope])).apiKey;
+  });
+
+  it.each(v1Operations.map((operation) => [`${operation.method.toUpperCase()} ${operation.path}`, operation] as const))(
+    'when %s is called with a key that lacks its scope, then 403 insufficient_scope and no slot is taken; with its scope, its class’s RateLimit-Policy',
+    async (_name, operation) => {
+      const path = concretePath(operation);
+      const otherScope = scopes.find((scope) => scope !== operation.scope)!;
+      const refused = await request(baseUrl, operation.method.toUpperCase(), path, { apiKey: keys[otherScope] });
+      expect(refused.status).toBe(403);
+      expect(refused.body).toMatchObject({ error: 'insufficient_scope', message: `This API key lacks the "${operation.scope}" scope` });
+      expect(refused.headers.get('ratelimit-policy')).toBeNull();
+
+      // No body and no query: admitted by the limiter, then whatever the operation makes of it (400, 404, an empty page).
+      const admitted = await request(baseUrl, operation.method.toUpperCase(), path, { apiKey: keys[operation.scope] });
+      expect(admitted.status, JSON.stringify(admitted.body)).toBeLessThan(500);
+      expect(admitted.headers.get('ratelimit-policy')).toBe(
+        `"${operation.rateLimitClass}";q=${env.config.rateLimit.limits[operation.rateLimitClass]};w=${env.config.rateLimit.windowMs / 1000}`,
+      );
+    },
+  );
 });
 
 describe('response checking', () => {
