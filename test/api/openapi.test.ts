@@ -14,6 +14,7 @@ import {
   type Scope,
   type Services,
 } from '@dnc/shared';
+import { readFileSync } from 'node:fs';
 import { validate as validateOpenApi } from '@readme/openapi-parser';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import ajvFormats from 'ajv-formats';
@@ -95,6 +96,12 @@ describe('GET /openapi.json', () => {
     expect((await request(byDefault.baseUrl, 'GET', '/openapi.json')).body.servers).toEqual([
       { url: 'http://localhost:4123', description: expect.any(String) },
     ]);
+  });
+
+  it('when docs/openapi.json (the checked-in export) is compared with the document the code generates, then they are the same', () => {
+    // Stale? Regenerate: node --conditions=@dnc/source --import tsx scripts/export-openapi.ts --out docs/openapi.json
+    const checkedIn: unknown = JSON.parse(readFileSync(new URL('../../docs/openapi.json', import.meta.url), 'utf8'));
+    expect(checkedIn).toEqual(JSON.parse(JSON.stringify(openApiDocument(loadConfig({}).publicBaseUrl))));
   });
 
   it('when validated as OpenAPI 3.1, then it is valid with no warning (schema, references, path parameters, operation ids)', async () => {
