@@ -8,6 +8,7 @@ import {
   bulkDeleteBody,
   createLogger,
   createServices,
+  DEFAULT_RATE_LIMITS,
   errorCodes,
   loadConfig,
   scopes,
@@ -22,6 +23,7 @@ import type { Express } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createApp } from '../../apps/api/src/app.js';
+import { errorStatus } from '../../apps/api/src/http/error-status.js';
 import { openApiDocument } from '../../apps/api/src/openapi/builder.js';
 import type { OpenApiDocument } from '../../apps/api/src/openapi/types.js';
 import type { AnyV1Operation } from '../../apps/api/src/routes/operation.js';
@@ -305,6 +307,23 @@ describe('one source of truth', () => {
       expect.arrayContaining(['200', '202', '409', '413', '422', '429']),
     );
     expect(Object.keys(document.paths['/metrics']?.get?.responses['200']?.content ?? {})).toEqual(['text/plain']);
+  });
+});
+
+describe('docs/conventions.md', () => {
+  const page = readFileSync(new URL('../../docs/conventions.md', import.meta.url), 'utf8');
+
+  it('when its error table is read, then it lists every error code once, with the status the API answers it with', () => {
+    const rows = [...page.matchAll(/^\| (\d{3}) +\| `([a-z_]+)` +\|/gm)].map(([, status, code]) => [code, Number(status)] as const);
+    expect(rows).toHaveLength(errorCodes.length);
+    expect(Object.fromEntries(rows)).toEqual(errorStatus);
+  });
+
+  it('when its rate-limit table is read, then it lists every class with its default limit', () => {
+    const rows = [...page.matchAll(/^\| `([a-z-]+)` +\| (\d+) +\|/gm)].map(
+      ([, rateLimitClass, limit]) => [rateLimitClass, Number(limit)] as const,
+    );
+    expect(Object.fromEntries(rows)).toEqual(DEFAULT_RATE_LIMITS);
   });
 });
 
