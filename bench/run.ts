@@ -5,9 +5,15 @@
 //   2. GET /v1/dnc/check: cached answer vs. a cache miss that asks Postgres.
 //   3. Storing a 10,000-id bulk submission: one INSERT … SELECT unnest vs. a row-per-statement loop.
 //   4. Executing 25 bulk items: one batch transaction vs. 25 single-item transactions.
+//   5. The 503 while Postgres or Redis is down (connection refused) or silent (accepts, never answers).
+//   6. SIGTERM to exit of an idle API process.
+//   7. A 30-item job of team B while team A has 100,000 items pending, through the real worker.
+// 5-7 are the timings the tests no longer assert (a busy machine would fail them): the tests check
+// the behaviour (a 503 rather than a hang, an exit by itself, B done while A's backlog is there).
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import {
   createLogger,
@@ -23,6 +29,7 @@ import {
 import { sql } from 'kysely';
 import pg from 'pg';
 import { createApp } from '../apps/api/src/app.js';
+import { startDrainer } from '../apps/worker/src/drainer.js';
 
 const base = loadConfig();
 const suffix = randomBytes(4).toString('hex');
@@ -31,7 +38,7 @@ const databaseUrl = (() => {
   url.pathname = `/dnc_bench_${suffix}`;
   return url.toString();
 })();
-const config = loadConfig({
+const configEnv: Record<string, string> = {
   DATABASE_URL: databaseUrl,
   REDIS_URL: base.redisUrl,
   REDIS_PREFIX: `bench_${suffix}`,
@@ -40,7 +47,8 @@ const config = loadConfig({
   DNC_READ_LIMIT: '1000000',
   DNC_BULK_LIMIT: '1000000',
   JOBS_READ_LIMIT: '1000000',
-});
+};
+const config = loadConfig(configEnv);
 
 function summary(samples: number[]) {
   const sorted = [...samples].sort((a, b) => a - b);
@@ -151,6 +159,155 @@ async function main() {
     const singles = summary(singleTimes);
     results.push(
       `execute 25 bulk items        one batch p50 ${ms(batch.p50)}  25 single deletes p50 ${ms(singles.p50)}  singles/batch ${(singles.p50 / batch.p50).toFixed(1)}x`,
+    );
+
+    // 5. The 503 while a dependency is down: an API of its own per case, the key in the real database.
+    const silentSockets = new Set<Socket>();
+    const silent = createServer((socket) => {
+      silentSockets.add(socket);
+      socket.on('error', () => undefined);
+    }).listen(0, '127.0.0.1');
+    await once(silent, 'listening');
+    const silentPort = (silent.address() as AddressInfo).port;
+    const downCases: [string, Record<string, string>, number][] = [
+      ['Postgres refused', { DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none' }, 20],
+      ['Redis refused', { REDIS_URL: 'redis://127.0.0.1:1' }, 5],
+      ['Postgres silent', { DATABASE_URL: `postgres://postgres@127.0.0.1:${silentPort}/none` }, 3],
+      ['Redis silent', { REDIS_URL: `redis://127.0.0.1:${silentPort}` }, 3],
+    ];
+    const downFigures: string[] = [];
+    try {
+      for (const [name, overrides, n] of downCases) {
+        const downServices = createServices(loadConfig({ ...configEnv, ...overrides }), {
+          name: 'bench-down',
+          logger: createLogger({ level: 'silent', name: 'bench-down' }),
+        });
+        const downServer = createApp(downServices).listen(0, '127.0.0.1');
+        await once(downServer, 'listening');
+        const downUrl = `http://127.0.0.1:${(downServer.address() as AddressInfo).port}`;
+        const times: number[] = [];
+        try {
+          for (let i = 0; i < n; i++) {
+            let status = 0;
+            times.push(
+              await time(async () => {
+                const response = await fetch(`${downUrl}/v1/dnc/check?url=in/chk-1`, { headers });
+                status = response.status;
+                await response.text();
+              }),
+            );
+            if (status !== 503) throw new Error(`${name}: answered ${status}, not 503`);
+          }
+        } finally {
+          downServer.closeAllConnections();
+          await new Promise((resolve) => downServer.close(resolve));
+          await downServices.close();
+          // close() QUITs, which a Redis that never answered does not take: stop its reconnecting too.
+          downServices.redis.disconnect();
+        }
+        const down = summary(times);
+        downFigures.push(`${name} p50 ${ms(down.p50)} max ${ms(Math.max(...times))} (n=${down.n})`);
+      }
+    } finally {
+      for (const socket of silentSockets) socket.destroy();
+      silent.close();
+    }
+    results.push(`503 with a dependency down   ${downFigures.slice(0, 2).join('  ')}`);
+    results.push(`                              ${downFigures.slice(2).join('  ')}`);
+
+    // 6. SIGTERM to exit of an idle API process (after one request, its connection kept alive).
+    const exits: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const child = spawn(process.execPath, ['--conditions=@dnc/source', '--import', 'tsx', 'apps/api/src/main.ts'], {
+        // eslint-disable-next-line no-restricted-properties
+        env: { PATH: process.env.PATH ?? '', ...configEnv, PORT: '0', LOG_LEVEL: 'info' },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      const port = await new Promise<number>((resolve, reject) => {
+        let output = '';
+        child.stdout.setEncoding('utf8');
+        child.stdout.on('data', (chunk: string) => {
+          output += chunk;
+          const listening = /"port":(\d+)[^\n]*"msg":"API listening"|"msg":"API listening"[^\n]*"port":(\d+)/.exec(output);
+          if (listening) resolve(Number(listening[1] ?? listening[2]));
+        });
+        child.once('exit', (code) => reject(new Error(`the API exited (${code}) before listening:\n${output}`)));
+      });
+      await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.text());
+      const exited = once(child, 'exit');
+      exits.push(
+        await time(async () => {
+          child.kill('SIGTERM');
+          await exited;
+        }),
+      );
+    }
+    const exit = summary(exits);
+    results.push(`idle API SIGTERM to exit     p50 ${ms(exit.p50)}  max ${ms(Math.max(...exits))}  (n=${exit.n})`);
+
+    // 7. Fairness: B's 30-item job behind A's 100,000 pending items, at 25 bulk items a window each.
+    const fairEnv = { ...configEnv, RATE_LIMIT_WINDOW_MS: '1000', DNC_WRITE_LIMIT: '30', DNC_WRITE_RESERVED_FOR_SYNC: '5' };
+    const workerServices = createServices(loadConfig(fairEnv), {
+      name: 'bench-worker',
+      logger: createLogger({ level: 'silent', name: 'bench-worker' }),
+    });
+    const drainer = startDrainer(workerServices);
+    const keyOf = async (teamId: string) => ({
+      authorization: `Bearer ${(await services.apiKeys.create({ teamId, scopes: ['dnc:read', 'dnc:write'] })).apiKey}`,
+      'content-type': 'application/json',
+    });
+    const submitIds = async (teamHeaders: Record<string, string>, ids: string[]) => {
+      const response = await fetch(`${baseUrl}/v1/dnc/bulk-delete`, {
+        method: 'POST',
+        headers: teamHeaders,
+        body: JSON.stringify({ ids }),
+      });
+      if (response.status !== 202) throw new Error(`bulk-delete answered ${response.status}: ${await response.text()}`);
+      return ((await response.json()) as { data: { $id: string } }).data.$id;
+    };
+    const fairTimes: number[] = [];
+    let pendingA = 0;
+    try {
+      await drainer.worker.waitUntilReady();
+      const headersA = await keyOf('team_fair_a');
+      for (let chunk = 0; chunk < 10; chunk++) {
+        await submitIds(
+          headersA,
+          Array.from({ length: 10_000 }, (_, i) => `dnc_fairA${chunk}x${i}`),
+        );
+      }
+      for (let round = 0; round < 3; round++) {
+        const teamB = `team_fair_b${round}`;
+        const headersB = await keyOf(teamB);
+        const idsB = (
+          await sql<{ id: string }>`
+            insert into dnc_entries (id, team_id, url)
+            select 'dnc_fairB' || ${round}::int || 'x' || n, ${teamB}::text, 'https://linkedin.com/in/fair-b' || ${round}::int || '-' || n
+            from generate_series(1, 30) n returning id`.execute(services.db)
+        ).rows.map((r) => r.id);
+        fairTimes.push(
+          await time(async () => {
+            const jobId = await submitIds(headersB, idsB);
+            for (;;) {
+              const polled = await fetch(`${baseUrl}/v1/dnc/bulk-delete/${jobId}`, { headers: headersB });
+              if (((await polled.json()) as { data: { status: string } }).data.status === 'completed') return;
+              await new Promise((resolve) => setTimeout(resolve, 20));
+            }
+          }),
+        );
+      }
+      pendingA = (
+        await sql<{
+          n: number;
+        }>`select count(*)::int as n from bulk_job_items where team_id = 'team_fair_a' and status = 'pending'`.execute(services.db)
+      ).rows[0]!.n;
+    } finally {
+      await drainer.stop();
+      await workerServices.close();
+    }
+    const fair = summary(fairTimes);
+    results.push(
+      `30 items behind 100,000      p50 ${ms(fair.p50)}  max ${ms(Math.max(...fairTimes))}  (n=${fair.n}; team A still had ${pendingA.toLocaleString('en-US')} pending)`,
     );
   } finally {
     server.closeAllConnections();
