@@ -1,10 +1,8 @@
+import type { components } from './generated/openapi.js';
 import type { ErrorCode } from './types.js';
 
 /** One `{ path, message }` of a `validation_error`. */
-export interface ValidationDetail {
-  path: string;
-  message: string;
-}
+export type ValidationDetail = components['schemas']['ValidationDetail'];
 
 /**
  * The contract's error codes, plus `unexpected_response` for an answer that is not a contract

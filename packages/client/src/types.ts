@@ -1,52 +1,44 @@
 // The payloads of the DNC API (the `data` of each success body), as the client returns them.
-// Type-only imports: the shapes are the service's own, but nothing of the service is loaded at
-// run time, so the client can be used from any Node (or browser) program.
-import type {
-  AuditAction,
-  AuditEvent,
-  BatchAddResult,
-  BulkItemStatus,
-  BulkJobStatus,
-  Entry,
-  ErrorCode,
-  Job,
-  JobCounts,
-  JobItem,
-} from '@dnc/shared';
+// Each is a schema of the OpenAPI document the API serves (src/generated/openapi.ts, generated
+// from it by `pnpm gen:types`), so the package's declarations stand alone: they need nothing of
+// the service, and nothing of it is loaded at run time either. Any Node (or browser) program can
+// use the client.
+import type { components } from './generated/openapi.js';
 
-export type { AuditAction, AuditEvent, BatchAddResult, BulkItemStatus, BulkJobStatus, Entry, ErrorCode, Job, JobCounts, JobItem };
+type Schemas = components['schemas'];
 
+/** An entry of the team's Do Not Contact list. */
+export type Entry = Schemas['Entry'];
 /** `GET /v1/dnc` */
-export interface EntryPage {
-  entries: Entry[];
-  total: number;
-  limit: number;
-  offset: number;
-}
-
+export type EntryPage = Schemas['EntryList'];
 /** `GET /v1/dnc/check` */
-export type CheckResult = { onList: true; entry: Entry } | { onList: false; entry: null };
-
+export type CheckResult = Schemas['CheckResult'];
+/** `POST /v1/dnc/batch` */
+export type BatchAddResult = Schemas['BatchAddResult'];
 /** `DELETE /v1/dnc/{id}` */
-export interface DeleteResult {
-  message: string;
-}
-
+export type DeleteResult = Schemas['DeleteResult'];
+/** A bulk deletion job. */
+export type Job = Schemas['Job'];
+/** Items of a job by status. */
+export type JobCounts = Schemas['JobCounts'];
+/** One entry id of a bulk deletion job. */
+export type JobItem = Schemas['JobItem'];
 /** `GET /v1/dnc/bulk-delete/{jobId}/items` */
-export interface JobItemPage {
-  items: JobItem[];
-  total: number;
-  limit: number;
-  offset: number;
-}
-
+export type JobItemPage = Schemas['JobItemList'];
+/** One event of the team's audit trail. */
+export type AuditEvent = Schemas['AuditEvent'];
 /** `GET /v1/dnc/audit` */
-export interface AuditPage {
-  events: AuditEvent[];
-  total: number;
-  limit: number;
-  offset: number;
-}
+export type AuditPage = Schemas['AuditEventList'];
+
+/** `queued` → `running` ⇄ `throttled` → `completed` | `cancelled` | `failed` */
+export type BulkJobStatus = Job['status'];
+/** `pending`, then what became of the item. */
+export type BulkItemStatus = JobItem['status'];
+export type AuditAction = AuditEvent['action'];
+/** The contract's error codes: the `error` of every error body the document declares. */
+export type ErrorCode = {
+  [Name in keyof Schemas]: Schemas[Name] extends { error: infer Code extends string } ? Code : never;
+}[keyof Schemas];
 
 export interface PageQuery {
   /** 1..1000, default 50. */
