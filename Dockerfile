@@ -25,6 +25,7 @@ RUN pnpm install --frozen-lockfile
 COPY tsconfig.base.json tsconfig.build.json ./
 COPY apps apps
 COPY packages packages
+COPY scripts scripts
 RUN pnpm build && find apps/*/dist packages/*/dist -name .tsbuildinfo -delete
 
 FROM manifests AS prod-deps

@@ -37,10 +37,10 @@ function directives(policy: string): Map<string, string[]> {
   );
 }
 
+// A devDependency: `pnpm build` copies its bundle into the API's dist, so production does not install it.
 const scalarVersion = (): string =>
-  (JSON.parse(readFileSync(new URL('../../apps/api/package.json', import.meta.url), 'utf8')) as { dependencies: Record<string, string> })
-    .dependencies['@scalar/api-reference']!;
-
+  (JSON.parse(readFileSync(new URL('../../apps/api/package.json', import.meta.url), 'utf8')) as { devDependencies: Record<string, string> })
+    .devDependencies['@scalar/api-reference']!;
 describe('GET /docs', () => {
   it('when fetched, then it answers an HTML page with no inline script and no inline style', () => {
     expect(page.status).toBe(200);

@@ -2,16 +2,31 @@
 // loads the pinned @scalar/api-reference standalone bundle (no CDN, no web fonts) and a small
 // script that starts it on /openapi.json.
 import { createRequire } from 'node:module';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export const DOCS_PATH = '/docs';
 export const DOCS_BUNDLE_PATH = '/docs/scalar.js';
 export const DOCS_INIT_PATH = '/docs/init.js';
 const DOCS_ELEMENT_ID = 'api-reference-app';
 
+/**
+ * The compiled API ships the bundle next to its code (`pnpm build` copies it into
+ * `apps/api/dist/docs-assets/`), so production installs neither `@scalar/api-reference` nor the
+ * ~260 packages it depends on. Running from the sources, the devDependency is read directly.
+ */
+const SHIPPED_ASSETS = new URL('../docs-assets/', import.meta.url);
+
 /** The pinned @scalar/api-reference: its version and the standalone browser bundle it ships. */
 export function scalarPackage(): { version: string; bundlePath: string } {
+  const shippedBundle = fileURLToPath(new URL('scalar.js', SHIPPED_ASSETS));
+  if (existsSync(shippedBundle)) {
+    const { version } = JSON.parse(readFileSync(fileURLToPath(new URL('scalar-version.json', SHIPPED_ASSETS)), 'utf8')) as {
+      version: string;
+    };
+    return { version, bundlePath: shippedBundle };
+  }
   // Its exports map has neither package.json nor dist/browser: resolve the entry (dist/index.js) and walk up.
   const root = path.resolve(path.dirname(createRequire(import.meta.url).resolve('@scalar/api-reference')), '..');
   const { version } = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string };
