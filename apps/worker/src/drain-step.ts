@@ -31,7 +31,6 @@ export function createDrainStep(
 ): (teamId: string) => Promise<DrainStepResult> {
   const { config, db, rateLimiter, checkCache, logger } = services;
   const reserve = config.rateLimit.writeReservedForSync;
-  const batchSize = config.rateLimit.limits['dnc-write'] - reserve;
   const report = (outcomes: Partial<Record<DeletionMetricOutcome, number>>) => {
     try {
       options.onItemOutcomes?.(outcomes);
@@ -78,6 +77,8 @@ export function createDrainStep(
     // A worker that died between a batch's commit and its cache invalidation left answers that
     // may be stale: one INCR per run makes sure the next run repairs that.
     await checkCache.invalidateTeam(teamId);
+    // The team's own dnc-write limit (cached ≤ 5 s), minus the slots kept for synchronous writes.
+    const batchSize = (await rateLimiter.teamLimitOf(teamId, 'dnc-write')) - reserve;
     const wanted = await countPendingItems(db, teamId, batchSize);
     if (wanted === 0) return { drained: true };
 

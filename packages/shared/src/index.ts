@@ -27,3 +27,4 @@ export * from './api-schemas.js';
 export * from './service-metrics.js';
 export * from './outage-log.js';
 export * from './vocabulary.js';
+export * from './team-limits.js';

@@ -61,7 +61,10 @@ export interface RateLimitDecision {
 export interface RateLimiterOptions {
   prefix: string;
   windowMs: number;
+  /** The configured limits: every team's, unless `teamLimits` gives the team its own. */
   limits: Record<RateLimitClass, number>;
+  /** Per-team limits (team-limits.ts), read through a cache of at most 5 s. */
+  teamLimits?: { limitOf(teamId: string, rateLimitClass: RateLimitClass): Promise<number> };
 }
 
 export class RateLimiter {
@@ -72,6 +75,13 @@ export class RateLimiter {
 
   limitOf(rateLimitClass: RateLimitClass): number {
     return this.options.limits[rateLimitClass];
+  }
+
+  /** The team's own limit of the class (the configured one when it has none). */
+  teamLimitOf(teamId: string, rateLimitClass: RateLimitClass): Promise<number> {
+    return this.options.teamLimits
+      ? this.options.teamLimits.limitOf(teamId, rateLimitClass)
+      : Promise.resolve(this.limitOf(rateLimitClass));
   }
 
   get windowMs(): number {
@@ -92,7 +102,8 @@ export class RateLimiter {
     rateLimitClass: RateLimitClass,
     { wanted, reserve }: { wanted: number; reserve: number },
   ): Promise<RateLimitDecision> {
-    const limit = this.limitOf(rateLimitClass);
+    // The team's limit is the script's argument: the count stays exact across processes.
+    const limit = await this.teamLimitOf(teamId, rateLimitClass);
     const member = randomBytes(9).toString('base64url');
     const key = teamKey(this.options.prefix, teamId, 'ratelimit', rateLimitClass);
     const reply = (await slidingWindowScript.run(this.redis, [key], [this.options.windowMs, limit, wanted, reserve, member])) as [

@@ -10,6 +10,7 @@ import type { Config } from './config.js';
 import { createDb, type Db } from './db/database.js';
 import { createLogger, type Logger } from './logger.js';
 import { RateLimiter } from './rate-limiter.js';
+import { TeamLimits } from './team-limits.js';
 import { createOutageLogs, type OutageLogs } from './outage-log.js';
 import { createRedis, watchRedis } from './redis.js';
 
@@ -21,6 +22,8 @@ export interface Services {
   /** One line when Postgres or Redis goes away, one when it is back. */
   outages: OutageLogs;
   rateLimiter: RateLimiter;
+  /** Each team's own rate limits (Postgres), cached per process for at most 5 s. */
+  teamLimits: TeamLimits;
   checkCache: CheckCache;
   apiKeys: ApiKeyService;
   bulkQueue: Queue<DrainJobData>;
@@ -37,18 +40,22 @@ export function createServices(config: Config, options: { name: string; logger?:
   // BullMQ re-emits connection errors on the queue and prints unhandled ones with their stack;
   // the connection's own handler above already logs an outage once.
   bulkQueue.on('error', () => undefined);
+  const reserve = config.rateLimit.writeReservedForSync;
+  const teamLimits = new TeamLimits(db, { defaults: config.rateLimit.limits, writeReservedForSync: reserve });
   return {
     config,
     logger,
     db,
     redis,
     outages,
-    rateLimiter: new RateLimiter(redis, { prefix: config.redisPrefix, ...config.rateLimit }),
+    rateLimiter: new RateLimiter(redis, { prefix: config.redisPrefix, ...config.rateLimit, teamLimits }),
+    teamLimits,
     checkCache: new CheckCache(redis, { prefix: config.redisPrefix, ttlMs: config.checkCacheTtlMs }),
     apiKeys: new ApiKeyService(db, config.apiKeyPepper),
     bulkQueue,
     drainPace: {
-      itemsPerWindow: config.rateLimit.limits['dnc-write'] - config.rateLimit.writeReservedForSync,
+      itemsPerWindow: config.rateLimit.limits['dnc-write'] - reserve,
+      itemsPerWindowOf: async (teamId) => (await teamLimits.limitOf(teamId, 'dnc-write')) - reserve,
       windowMs: config.rateLimit.windowMs,
     },
     async close() {

@@ -44,6 +44,8 @@ export interface JobItem {
 export interface DrainPace {
   /** Items a team's drainer may execute per window (its limit minus the reserve). */
   itemsPerWindow: number;
+  /** The same for one team, when teams have limits of their own (`pnpm cli teams set-limits`). */
+  itemsPerWindowOf?: (teamId: string) => Promise<number>;
   windowMs: number;
 }
 
@@ -80,7 +82,8 @@ async function estimateCompletion(db: Db, job: BulkJobRow, pace: DrainPace): Pro
   const pendingUpToJob = ahead.rows[0]?.count ?? 0;
   const start = Math.max(Date.now(), job.next_run_at?.getTime() ?? 0);
   if (pendingUpToJob === 0) return new Date(start);
-  const windowsNeeded = Math.ceil(pendingUpToJob / pace.itemsPerWindow) - 1;
+  const itemsPerWindow = pace.itemsPerWindowOf ? await pace.itemsPerWindowOf(job.team_id) : pace.itemsPerWindow;
+  const windowsNeeded = Math.ceil(pendingUpToJob / itemsPerWindow) - 1;
   return new Date(start + windowsNeeded * pace.windowMs);
 }
 

@@ -1,6 +1,6 @@
 // Kysely's view of the tables. Migrations are the authority; keep this in step with them.
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
-import type { AuditAction, AuditSource, BulkItemStatus, BulkJobStatus } from '../vocabulary.js';
+import type { AuditAction, AuditSource, BulkItemStatus, BulkJobStatus, RateLimitClass } from '../vocabulary.js';
 
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -77,6 +77,14 @@ export interface BulkJobItemsTable {
   processed_at: NullableTimestamp;
 }
 
+/** A team's own limit for one rate-limit class; a class without a row uses the configured default. */
+export interface TeamLimitsTable {
+  team_id: string;
+  class: RateLimitClass;
+  limit: number;
+  updated_at: Timestamp;
+}
+
 export interface Database {
   teams: TeamsTable;
   api_keys: ApiKeysTable;
@@ -84,6 +92,7 @@ export interface Database {
   audit_events: AuditEventsTable;
   bulk_jobs: BulkJobsTable;
   bulk_job_items: BulkJobItemsTable;
+  team_limits: TeamLimitsTable;
 }
 
 export type ApiKeyRow = Selectable<ApiKeysTable>;
