@@ -3,8 +3,9 @@
 import { createLogger, deleteEntries, type CreatedApiKey } from '@dnc/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAuditRelay } from '../../apps/worker/src/audit-relay.js';
-import { createTestEnvironment, type TestEnvironment } from '../support/environment.js';
+import { createTestEnvironment, unlimited, type TestEnvironment } from '../support/environment.js';
 import { client, isoMillis } from '../support/http.js';
+import { sleep, waitUntil } from '../support/wait.js';
 
 const TEAM = 'team_audit';
 const OTHER_TEAM = 'team_audit_other';
@@ -18,8 +19,6 @@ let otherKey: CreatedApiKey;
 const entries: Record<string, { $id: string; url: string }> = {};
 /** The team's events, newest first, as the API must show them. */
 let expectedEvents: Record<string, unknown>[];
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function add(target: ReturnType<typeof client>, slug: string, requestId: string) {
   const added = await target.post('/v1/dnc', { url: `linkedin.com/in/${slug}` }, { headers: { 'x-request-id': requestId } });
@@ -53,12 +52,7 @@ function event(fields: {
 }
 
 beforeAll(async () => {
-  env = await createTestEnvironment({
-    DNC_WRITE_LIMIT: '10000',
-    DNC_WRITE_RESERVED_FOR_SYNC: '5',
-    DNC_READ_LIMIT: '10000',
-    DNC_BULK_LIMIT: '10000',
-  });
+  env = await createTestEnvironment(unlimited);
   const { baseUrl } = await env.startApi();
   key = await env.createKey(TEAM);
   otherKey = await env.createKey(OTHER_TEAM);
@@ -224,14 +218,15 @@ describe('audit relay', () => {
     return env.services.db.selectFrom('audit_events').selectAll().orderBy('seq').execute();
   }
 
-  async function waitUntilAllRelayed(timeoutMs = 5_000) {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const pending = await env.services.db.selectFrom('audit_events').select('id').where('relayed_at', 'is', null).execute();
-      if (pending.length === 0) return;
-      if (Date.now() > deadline) throw new Error(`${pending.length} audit events still unrelayed after ${timeoutMs} ms`);
-      await sleep(25);
-    }
+  async function waitUntilAllRelayed() {
+    let pending = 0;
+    await waitUntil(
+      async () => {
+        pending = (await env.services.db.selectFrom('audit_events').select('id').where('relayed_at', 'is', null).execute()).length;
+        return pending === 0;
+      },
+      { intervalMs: 25, what: () => `every audit event relayed (${pending} still unrelayed)` },
+    );
   }
 
   function rowAsEvent(row: Awaited<ReturnType<typeof allRows>>[number]) {
@@ -282,19 +277,18 @@ describe('audit relay', () => {
   it('when a relay starts again, then already relayed events are not logged again and new ones are logged once', async () => {
     const capture = capturingLogger();
     const relay = startAuditRelay(env.services.db, capture.logger, 20);
+    let fresh: { $id: string };
     try {
-      await sleep(200);
-      expect(capture.audited()).toEqual([]);
-
-      const fresh = await add(api, 'audit-relay-fresh', 'req-relay-1');
+      fresh = await add(api, 'audit-relay-fresh', 'req-relay-1');
       await waitUntilAllRelayed();
-      await sleep(100);
-      const logged = capture.audited();
-      expect(logged).toHaveLength(1);
-      expect(logged[0]!.event).toMatchObject({ teamId: TEAM, action: 'dnc.entry.added', entryId: fresh.$id, requestId: 'req-relay-1' });
     } finally {
+      // Stopping waits for the pass in progress: whatever the relay logged is in `capture` now.
       await relay.stop();
     }
+    // It ran from before the new event until it was relayed, and logged nothing it had logged before.
+    const logged = capture.audited();
+    expect(logged).toHaveLength(1);
+    expect(logged[0]!.event).toMatchObject({ teamId: TEAM, action: 'dnc.entry.added', entryId: fresh.$id, requestId: 'req-relay-1' });
   });
 
   it('when two relays (two workers) run at once, then each event is still logged exactly once and in order', async () => {
@@ -308,8 +302,8 @@ describe('audit relay', () => {
         if (i % 4 === 0) await sleep(15);
       }
       await waitUntilAllRelayed();
-      await sleep(100);
     } finally {
+      // Stopping waits for the passes in progress: whatever the relays logged is in `capture` now.
       await Promise.all(relays.map((relay) => relay.stop()));
     }
     const loggedEntryIds = capture.audited().map((line) => line.event?.entryId);

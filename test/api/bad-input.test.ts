@@ -7,7 +7,7 @@ import { validationErrorSchema } from '@dnc/shared';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { clientErrorResponse, handleClientError } from '../../apps/api/src/http/client-error.js';
 import { seedEntries } from '../support/bulk.js';
-import { createTestEnvironment, type TestEnvironment } from '../support/environment.js';
+import { createTestEnvironment, unlimited, type TestEnvironment } from '../support/environment.js';
 import { client, responseValidator, type ApiResponse } from '../support/http.js';
 
 const TEAM = 'team_badinput_a';
@@ -25,12 +25,7 @@ let limitedApi: ReturnType<typeof client>;
 let entryIds: string[];
 
 beforeAll(async () => {
-  env = await createTestEnvironment({
-    DNC_WRITE_LIMIT: '100000',
-    DNC_READ_LIMIT: '100000',
-    DNC_BULK_LIMIT: '100000',
-    JOBS_READ_LIMIT: '100000',
-  });
+  env = await createTestEnvironment(unlimited);
   baseUrl = (await env.startApi()).baseUrl;
   port = Number(new URL(baseUrl).port);
   apiKey = (await env.createKey(TEAM)).apiKey;

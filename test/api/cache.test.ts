@@ -3,8 +3,9 @@
 // Rows changed directly in Postgres (bypassing the API) prove when an answer came from the cache.
 import { newEntryId } from '@dnc/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestEnvironment, type TestEnvironment } from '../support/environment.js';
+import { createTestEnvironment, unlimited, type TestEnvironment } from '../support/environment.js';
 import { client } from '../support/http.js';
+import { sleep } from '../support/wait.js';
 
 const SHORT_TTL_MS = 1_500;
 
@@ -14,12 +15,7 @@ let shortTtlBaseUrl: string;
 let slugCounter = 0;
 
 beforeAll(async () => {
-  env = await createTestEnvironment({
-    CHECK_CACHE_TTL_MS: '60000',
-    DNC_WRITE_LIMIT: '10000',
-    DNC_READ_LIMIT: '10000',
-    DNC_BULK_LIMIT: '10000',
-  });
+  env = await createTestEnvironment({ ...unlimited, CHECK_CACHE_TTL_MS: '60000' });
   baseUrl = (await env.startApi()).baseUrl;
   // Same database and Redis prefix; only the TTL it writes cached answers with differs.
   shortTtlBaseUrl = (await env.startApi({ CHECK_CACHE_TTL_MS: String(SHORT_TTL_MS) })).baseUrl;
@@ -37,7 +33,6 @@ function freshProfile() {
 }
 
 const notOnList = { error: null, data: { onList: false, entry: null } };
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function check(api: ReturnType<typeof client>, url: string) {
   const response = await api.get(`/v1/dnc/check?url=${encodeURIComponent(url)}`);

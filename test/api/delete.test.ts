@@ -1,7 +1,7 @@
 // DELETE /v1/dnc/{id}: synchronous, permanent deletion with an audit event in the same transaction.
 import type { CreatedApiKey } from '@dnc/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestEnvironment, type TestEnvironment } from '../support/environment.js';
+import { createTestEnvironment, unlimited, type TestEnvironment } from '../support/environment.js';
 import { client, isoMillis } from '../support/http.js';
 
 const TEAM = 'team_delete_a';
@@ -15,12 +15,7 @@ let otherApi: ReturnType<typeof client>;
 let slugCounter = 0;
 
 beforeAll(async () => {
-  env = await createTestEnvironment({
-    DNC_WRITE_LIMIT: '10000',
-    DNC_WRITE_RESERVED_FOR_SYNC: '5',
-    DNC_READ_LIMIT: '10000',
-    DNC_BULK_LIMIT: '10000',
-  });
+  env = await createTestEnvironment(unlimited);
   const running = await env.startApi();
   baseUrl = running.baseUrl;
   key = await env.createKey(TEAM);

@@ -1,6 +1,6 @@
 // POST /v1/dnc, POST /v1/dnc/batch, GET /v1/dnc and GET /v1/dnc/check through the real API.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestEnvironment, type TestEnvironment } from '../support/environment.js';
+import { createTestEnvironment, unlimited, type TestEnvironment } from '../support/environment.js';
 import { client, isoMillis, request } from '../support/http.js';
 
 const TEAM = 'team_entries_a';
@@ -18,11 +18,7 @@ let apiKeyId: string;
 let slugCounter = 0;
 
 beforeAll(async () => {
-  env = await createTestEnvironment({
-    DNC_WRITE_LIMIT: '10000',
-    DNC_READ_LIMIT: '10000',
-    DNC_BULK_LIMIT: '10000',
-  });
+  env = await createTestEnvironment(unlimited);
   const running = await env.startApi();
   baseUrl = running.baseUrl;
   const key = await env.createKey(TEAM);

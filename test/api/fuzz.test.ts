@@ -9,7 +9,7 @@ import { connect } from 'node:net';
 import { brotliCompressSync, brotliDecompressSync, deflateSync, gunzipSync, gzipSync, inflateSync } from 'node:zlib';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { seedEntries } from '../support/bulk.js';
-import { createTestEnvironment, type TestEnvironment } from '../support/environment.js';
+import { createTestEnvironment, unlimited, type TestEnvironment } from '../support/environment.js';
 import { client } from '../support/http.js';
 
 /** Change it to explore other inputs; the same seed always sends the same requests. */
@@ -33,13 +33,7 @@ let ownJobId: string;
 let otherJobId: string;
 
 beforeAll(async () => {
-  env = await createTestEnvironment({
-    DNC_WRITE_LIMIT: '1000000',
-    DNC_WRITE_RESERVED_FOR_SYNC: '5',
-    DNC_BULK_LIMIT: '1000000',
-    DNC_READ_LIMIT: '1000000',
-    JOBS_READ_LIMIT: '1000000',
-  });
+  env = await createTestEnvironment(unlimited);
   const { baseUrl } = await env.startApi();
   port = Number(new URL(baseUrl).port);
   writeKey = (await env.createKey(TEAM)).apiKey;

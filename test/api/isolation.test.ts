@@ -1,7 +1,7 @@
 // Team isolation: a team's key never reads, checks, deletes or audits another team's entries,
 // and each team keeps its own list (the same URL may be on both).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestEnvironment, type TestEnvironment } from '../support/environment.js';
+import { createTestEnvironment, unlimited, type TestEnvironment } from '../support/environment.js';
 import { client } from '../support/http.js';
 
 const TEAM_A = 'team_iso_a';
@@ -13,12 +13,7 @@ let b: ReturnType<typeof client>;
 let aEntries: { $id: string; teamId: string; url: string; $createdAt: string; $updatedAt: string }[];
 
 beforeAll(async () => {
-  env = await createTestEnvironment({
-    DNC_WRITE_LIMIT: '10000',
-    DNC_WRITE_RESERVED_FOR_SYNC: '5',
-    DNC_READ_LIMIT: '10000',
-    DNC_BULK_LIMIT: '10000',
-  });
+  env = await createTestEnvironment(unlimited);
   const { baseUrl } = await env.startApi();
   a = client(baseUrl, (await env.createKey(TEAM_A)).apiKey);
   b = client(baseUrl, (await env.createKey(TEAM_B)).apiKey);

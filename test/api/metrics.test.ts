@@ -8,6 +8,7 @@ import { seedEntries } from '../support/bulk.js';
 import { createTestEnvironment, type RunningApi, type TestEnvironment } from '../support/environment.js';
 import { client, request } from '../support/http.js';
 import { sample } from '../support/prometheus.js';
+import { waitUntil } from '../support/wait.js';
 
 const WRITE_LIMIT = 6;
 const ADMIN_TOKEN = 'admin-token-0123456789abcdef';
@@ -162,9 +163,14 @@ describe('GET /metrics', () => {
   it('when audit events wait for the relay, then the lag and unrelayed gauges show them, and drop to 0 once relayed', async () => {
     const team = await teamClient('team_metrics_audit');
     expect((await team.post('/v1/dnc', { url: 'in/metrics-audit-person' })).status).toBe(201);
-    await new Promise((resolve) => setTimeout(resolve, 1_100));
-
-    const text = await scrape();
+    // Unrelayed, the event ages, and the lag gauge with it: scraped until it shows a second.
+    const text = await waitUntil(
+      async () => {
+        const scraped = await scrape();
+        return sample(scraped, 'dnc_audit_relay_lag_seconds')! >= 1 && scraped;
+      },
+      { intervalMs: 200, what: 'a relay lag of 1 s' },
+    );
     const unrelayed = await sql<{ n: number; age: number }>`
       select count(*)::int as n, extract(epoch from now() - min(occurred_at))::float8 as age
       from audit_events where relayed_at is null`.execute(env.services.db);

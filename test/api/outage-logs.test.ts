@@ -3,11 +3,11 @@
 // and nothing at `error`. The outage is a real network fault: a TCP proxy between the processes
 // and the store resets every connection and refuses new ones, then accepts them again.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { waitUntil } from '../support/bulk.js';
-import { createTestEnvironment, type TestEnvironment } from '../support/environment.js';
+import { createTestEnvironment, unlimited, type TestEnvironment } from '../support/environment.js';
 import { client } from '../support/http.js';
-import { spawnNode, startApiProcess, stopAllProcesses, type NodeProcess } from '../support/processes.js';
+import { startApiProcess, startWorkerProcess, stopAllProcesses, type NodeProcess } from '../support/processes.js';
 import { startTcpProxy, viaPort, type TcpProxy } from '../support/tcp-proxy.js';
+import { sleep, waitUntil } from '../support/wait.js';
 
 const OUTAGE_MS = 3_000;
 const WARN = 40;
@@ -17,7 +17,7 @@ let postgresProxy: TcpProxy;
 let redisProxy: TcpProxy;
 
 beforeAll(async () => {
-  env = await createTestEnvironment({ DNC_READ_LIMIT: '100000', DNC_WRITE_LIMIT: '100000' });
+  env = await createTestEnvironment(unlimited);
   const database = new URL(env.env.DATABASE_URL!);
   const redis = new URL(env.env.REDIS_URL!);
   postgresProxy = await startTcpProxy(database.hostname, Number(database.port || 5432));
@@ -41,8 +41,7 @@ describe('logs during an outage', () => {
       AUDIT_RELAY_INTERVAL_MS: '200',
     };
     const apiProcess = await startApiProcess(throughProxies);
-    const worker = spawnNode('apps/worker/src/main.ts', { ...throughProxies, LOG_LEVEL: 'info' });
-    await worker.waitForLog((line) => line.msg === 'worker started');
+    const worker = await startWorkerProcess(throughProxies);
     const api = client(apiProcess.baseUrl, (await env.createKey('team_outage')).apiKey);
     expect((await api.get('/v1/dnc/check?url=in/outage')).status).toBe(200);
 
@@ -54,7 +53,7 @@ describe('logs during an outage', () => {
         const response = await call();
         expect(response.status).toBe(503);
         unavailable.push(response.headers.get('x-request-id')!);
-        await new Promise((resolve) => setTimeout(resolve, 100));
+        await sleep(100);
       }
     };
 
@@ -62,7 +61,10 @@ describe('logs during an outage', () => {
     await redisProxy.cut();
     await hammer(() => api.get('/v1/dnc/check?url=in/outage'));
     await redisProxy.restore();
-    await waitUntil(async () => (await api.get('/v1/dnc/check?url=in/outage')).status === 200, 20_000, 200);
+    await waitUntil(async () => (await api.get('/v1/dnc/check?url=in/outage')).status === 200, {
+      intervalMs: 200,
+      what: 'a 200 once Redis is back',
+    });
     for (const proc of [apiProcess, worker]) {
       await proc.waitForLog((line) => String(line.msg).startsWith('redis available again'), 20_000);
     }
@@ -72,7 +74,10 @@ describe('logs during an outage', () => {
     await postgresProxy.cut();
     await hammer(() => api.delete('/v1/dnc/dnc_outage1'));
     await postgresProxy.restore();
-    await waitUntil(async () => (await api.delete('/v1/dnc/dnc_outage1')).status === 404, 20_000, 200);
+    await waitUntil(async () => (await api.delete('/v1/dnc/dnc_outage1')).status === 404, {
+      intervalMs: 200,
+      what: 'a 404 once Postgres is back',
+    });
     for (const proc of [apiProcess, worker]) {
       await proc.waitForLog((line) => String(line.msg).startsWith('postgres available again'), 20_000);
     }

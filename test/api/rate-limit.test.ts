@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestEnvironment, type TestEnvironment } from '../support/environment.js';
 import { client, isoMillis, type ApiResponse } from '../support/http.js';
 import { startApiProcess, stopAllProcesses, type RunningApiProcess } from '../support/processes.js';
+import { sleep } from '../support/wait.js';
 
 const WINDOW_MS = 3_000;
 const WRITE_LIMIT = 7;
@@ -34,7 +35,6 @@ async function teamClient(teamId: string, target = baseUrl) {
 }
 
 const freshUrl = () => `https://www.linkedin.com/in/rate-limit-person-${++slugCounter}`;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function limitedBody() {
   return {

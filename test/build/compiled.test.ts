@@ -2,12 +2,14 @@
 // no tsx, no TypeScript. Every other test runs the sources; this one needs dist/ and is skipped
 // when it is missing or older than the sources (.ci/run builds right before the tests).
 import { execFile } from 'node:child_process';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestEnvironment, type TestEnvironment } from '../support/environment.js';
 import { repoRoot, spawnNode, stopAllProcesses, type NodeProcess } from '../support/processes.js';
+import { waitUntil } from '../support/wait.js';
 
 const API = 'apps/api/dist/main.js';
 const WORKER = 'apps/worker/dist/main.js';
@@ -96,12 +98,30 @@ describe.skipIf(skipReason !== undefined)(`the compiled build${skipReason ? ` (s
     });
     expect(submitted.status).toBe(202);
     const jobId = ((await submitted.json()) as { data: { $id: string } }).data.$id;
-    let job: { status: string; counts: Record<string, number> } | undefined;
-    for (const started = Date.now(); Date.now() - started < 20_000; await new Promise((resolve) => setTimeout(resolve, 100))) {
-      job = ((await (await fetch(`${baseUrl}/v1/dnc/bulk-delete/${jobId}`, { headers })).json()) as { data: typeof job }).data;
-      if (job?.status === 'completed') break;
-    }
+    type JobBody = { status: string; counts: Record<string, number> };
+    let job: JobBody | undefined;
+    await waitUntil(
+      async () => {
+        job = ((await (await fetch(`${baseUrl}/v1/dnc/bulk-delete/${jobId}`, { headers })).json()) as { data: JobBody }).data;
+        return job.status === 'completed';
+      },
+      { intervalMs: 100, what: () => `job ${jobId} completed (last seen: ${JSON.stringify(job)})` },
+    );
     expect(job).toMatchObject({ status: 'completed', counts: { notFound: 1 } });
+
+    // The user CLI and the libraries it loads (csv-parse for --file) as plain node runs them.
+    const dir = mkdtempSync(join(tmpdir(), 'dnc-compiled-'));
+    const idFile = join(dir, 'ids.csv');
+    writeFileSync(idFile, 'id,note\ndnc_compiledMissing2,"gone, already"\n');
+    const deleted = await run(
+      process.execPath,
+      [CLI, 'bulk-delete', '--file', idFile, '--base-url', baseUrl, '--api-key', apiKey, '--json'],
+      {
+        cwd: repoRoot,
+        env: processEnv,
+      },
+    ).finally(() => rmSync(dir, { recursive: true, force: true }));
+    expect(JSON.parse(deleted.stdout)).toMatchObject({ status: 'completed', total: 1, counts: { notFound: 1 } });
 
     expect(await api.stop()).toEqual({ code: 0, signal: null });
     expect(await worker.stop()).toEqual({ code: 0, signal: null });

@@ -1,9 +1,10 @@
 // The bulk-deletion HTTP contract (POST /v1/dnc/bulk-delete and its job resource), through the
 // real API and the real in-process worker, against the file's own Postgres database and Redis prefix.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectedQueuedJob, seedEntries, terminal, waitForJob, waitUntil } from '../support/bulk.js';
-import { createTestEnvironment, type TestEnvironment } from '../support/environment.js';
+import { expectedQueuedJob, seedEntries, terminal, waitForJob } from '../support/bulk.js';
+import { createTestEnvironment, unlimited, type TestEnvironment } from '../support/environment.js';
 import { client, isoMillis, type ApiResponse } from '../support/http.js';
+import { sleep, waitUntil } from '../support/wait.js';
 
 const WINDOW_MS = 2000;
 const WRITE_LIMIT = 6;
@@ -18,12 +19,10 @@ let smallBaseUrl: string;
 
 beforeAll(async () => {
   env = await createTestEnvironment({
+    ...unlimited,
     RATE_LIMIT_WINDOW_MS: String(WINDOW_MS),
     DNC_WRITE_LIMIT: String(WRITE_LIMIT),
     DNC_WRITE_RESERVED_FOR_SYNC: String(RESERVED_FOR_SYNC),
-    DNC_BULK_LIMIT: '100000',
-    JOBS_READ_LIMIT: '100000',
-    DNC_READ_LIMIT: '100000',
   });
   baseUrl = (await env.startApi()).baseUrl;
   smallBaseUrl = (await env.startApi({ BULK_MAX_IDS: '50' })).baseUrl;
@@ -36,8 +35,6 @@ async function newTeam(teamId: string, url = baseUrl) {
   const key = await env.createKey(teamId);
   return { teamId, keyId: key.keyId, api: client(url, key.apiKey) };
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function expectRetryAfter(response: ApiResponse): number {
   const header = response.headers.get('retry-after');
@@ -137,7 +134,7 @@ describe('POST /v1/dnc/bulk-delete — submission', () => {
     expect(rows.map((row) => row.entry_id)).toEqual([e1, e2, 'dnc_shapeMissing']);
 
     // When done: counts add up, finishedAt set, no estimate, no polling hint.
-    const done = await waitForJob(api, job.$id, 15_000);
+    const done = await waitForJob(api, job.$id);
     const polled = await api.get(`/v1/dnc/bulk-delete/${job.$id}`);
     expect(polled.status).toBe(200);
     expect(polled.body).toEqual({
@@ -290,7 +287,7 @@ describe('GET /v1/dnc/bulk-delete/{jobId} — errors', () => {
     expectError(await other.api.get(`/v1/dnc/bulk-delete/${jobId}`), 403, 'forbidden');
     expectError(await other.api.get(`/v1/dnc/bulk-delete/${jobId}/items`), 403, 'forbidden');
     expectError(await other.api.post(`/v1/dnc/bulk-delete/${jobId}/cancel`), 403, 'forbidden');
-    const job = await waitForJob(owner.api, jobId, 15_000);
+    const job = await waitForJob(owner.api, jobId);
     expect(job.status).toBe('completed');
     expect(await storedForTeam(other.teamId)).toEqual({ jobs: 0, items: 0, audits: 0 });
   });
@@ -327,7 +324,7 @@ describe('per-item outcomes and GET …/items', () => {
     const submitted = await api.post('/v1/dnc/bulk-delete', { ids: [own1, unknown, foreign, own2], reason: 'mixed' });
     expect(submitted.status).toBe(202);
     const jobId = submitted.body.data.$id;
-    const job = await waitForJob(api, jobId, 15_000);
+    const job = await waitForJob(api, jobId);
     expect(job).toMatchObject({
       status: 'completed',
       total: 4,
@@ -478,7 +475,7 @@ describe('POST /v1/dnc/bulk-delete/{jobId}/cancel', () => {
     await waitUntil(async () => {
       const polled = await api.get(`/v1/dnc/bulk-delete/${jobId}`);
       return polled.body.data.counts.deleted > 0 && !terminal.includes(polled.body.data.status);
-    }, 15_000);
+    });
 
     const cancelled = await api.post(`/v1/dnc/bulk-delete/${jobId}/cancel`);
     expect(cancelled.status).toBe(200);
@@ -523,7 +520,7 @@ describe('POST /v1/dnc/bulk-delete/{jobId}/cancel', () => {
     const { teamId, api } = await newTeam('team_cancelled_done');
     const [entry] = await seedEntries(env.services.db, teamId, 'canceldone', 1);
     const submitted = await api.post('/v1/dnc/bulk-delete', { ids: [entry] });
-    const done = await waitForJob(api, submitted.body.data.$id, 15_000);
+    const done = await waitForJob(api, submitted.body.data.$id);
     expect(done.status).toBe('completed');
 
     const cancelled = await api.post(`/v1/dnc/bulk-delete/${done.$id}/cancel`);
@@ -539,7 +536,7 @@ describe('POST /v1/dnc/bulk-delete/{jobId}/cancel', () => {
     const [entry] = await seedEntries(env.services.db, owner.teamId, 'cancelowner', 1);
     const submitted = await owner.api.post('/v1/dnc/bulk-delete', { ids: [entry] });
     expectError(await other.api.post(`/v1/dnc/bulk-delete/${submitted.body.data.$id}/cancel`), 403, 'forbidden');
-    const done = await waitForJob(owner.api, submitted.body.data.$id, 15_000);
+    const done = await waitForJob(owner.api, submitted.body.data.$id);
     expect(done.status).toBe('completed');
     expect(done.counts.deleted).toBe(1);
   });
@@ -563,7 +560,7 @@ describe('DELETE /v1/dnc/{id} with Prefer: respond-async', () => {
     expect(response.headers.get('location')).toBe(`/v1/dnc/bulk-delete/${jobId}`);
     expectRetryAfter(response);
 
-    const done = await waitForJob(api, jobId, 15_000);
+    const done = await waitForJob(api, jobId);
     expect(done.counts).toEqual({ pending: 0, deleted: 1, notFound: 0, forbidden: 0, failed: 0, cancelled: 0 });
     expect(await existingEntryIds([entry!])).toEqual([]);
 
@@ -616,7 +613,7 @@ describe('audit of bulk deletions', () => {
       },
     ]);
 
-    await waitForJob(api, jobId, 15_000);
+    await waitForJob(api, jobId);
     const deletedEvents = await api.get(`/v1/dnc/audit?action=dnc.entry.deleted&jobId=${jobId}`);
     expect(deletedEvents.body.data.total).toBe(3);
     const byEntry = [...deletedEvents.body.data.events].sort((a: any, b: any) => a.entryId.localeCompare(b.entryId));
@@ -647,7 +644,7 @@ describe('polling reads Postgres only', () => {
     const ids = await seedEntries(env.services.db, teamId, 'noredis', 2);
     const submitted = await api.post('/v1/dnc/bulk-delete', { ids: [...ids, 'dnc_noredisMissing'] });
     const jobId = submitted.body.data.$id;
-    const done = await waitForJob(api, jobId, 15_000);
+    const done = await waitForJob(api, jobId);
     const itemsBefore = await allItems(api, jobId);
 
     const prefix = env.env.REDIS_PREFIX!;

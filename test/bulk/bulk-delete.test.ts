@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestEnvironment, type TestEnvironment } from '../support/environment.js';
+import { createTestEnvironment, unlimited, type TestEnvironment } from '../support/environment.js';
+import { waitForJob } from '../support/bulk.js';
 import { client } from '../support/http.js';
 
 let env: TestEnvironment;
@@ -9,11 +10,10 @@ const WINDOW_MS = 1500;
 
 beforeAll(async () => {
   env = await createTestEnvironment({
+    ...unlimited,
     RATE_LIMIT_WINDOW_MS: String(WINDOW_MS),
     DNC_WRITE_LIMIT: '10',
     DNC_WRITE_RESERVED_FOR_SYNC: '2',
-    DNC_BULK_LIMIT: '1000',
-    JOBS_READ_LIMIT: '100000',
   });
   const running = await env.startApi();
   await env.startWorker();
@@ -39,16 +39,6 @@ async function addEntries(count: number): Promise<string[]> {
   return ids;
 }
 
-async function waitForTerminal(jobId: string, timeoutMs = 20_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const polled = await api.get(`/v1/dnc/bulk-delete/${jobId}`);
-    if (['completed', 'cancelled', 'failed'].includes(polled.body.data.status)) return polled.body.data;
-    if (Date.now() > deadline) throw new Error(`job ${jobId} still ${polled.body.data.status}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 describe('bulk deletion', () => {
   it('when 20 ids are submitted, then the worker deletes them at the pace of the window and the job completes', async () => {
     const ids = await addEntries(18);
@@ -56,7 +46,7 @@ describe('bulk deletion', () => {
     expect(submitted.status).toBe(202);
     expect(submitted.headers.get('location')).toBe(`/v1/dnc/bulk-delete/${submitted.body.data.$id}`);
     expect(submitted.body.data.total).toBe(20);
-    const job = await waitForTerminal(submitted.body.data.$id);
+    const job = await waitForJob(api, submitted.body.data.$id);
     expect(job.status).toBe('completed');
     expect(job.counts).toEqual({ pending: 0, deleted: 18, notFound: 2, forbidden: 0, failed: 0, cancelled: 0 });
     expect(job.processed).toBe(20);

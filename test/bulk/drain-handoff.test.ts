@@ -4,7 +4,7 @@
 // that hand-off can finish the second job.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedEntries, waitForJob } from '../support/bulk.js';
-import { createTestEnvironment, type TestEnvironment } from '../support/environment.js';
+import { createTestEnvironment, unlimited, type TestEnvironment } from '../support/environment.js';
 import { client } from '../support/http.js';
 
 let env: TestEnvironment;
@@ -12,7 +12,7 @@ let api: ReturnType<typeof client>;
 let submitDuringFinish: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
-  env = await createTestEnvironment({ RECONCILE_INTERVAL_MS: '600000', JOBS_READ_LIMIT: '100000', DNC_BULK_LIMIT: '1000' });
+  env = await createTestEnvironment({ ...unlimited, RECONCILE_INTERVAL_MS: '600000' });
   const running = await env.startApi();
   await env.startWorker(
     {},
@@ -39,10 +39,10 @@ describe("a submission racing the drainer's finish", () => {
     };
 
     const firstJob = await api.post('/v1/dnc/bulk-delete', { ids: [first] });
-    expect((await waitForJob(api, firstJob.body.data.$id, 10_000)).status).toBe('completed');
+    expect((await waitForJob(api, firstJob.body.data.$id)).status).toBe('completed');
     await expect.poll(() => secondJobId, { timeout: 10_000 }).toBeDefined();
 
-    const secondJob = await waitForJob(api, secondJobId!, 10_000);
+    const secondJob = await waitForJob(api, secondJobId!);
     expect(secondJob.status).toBe('completed');
     expect(secondJob.counts.deleted).toBe(1);
   });

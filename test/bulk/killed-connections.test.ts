@@ -1,26 +1,24 @@
 // Postgres connections killed the way production kills them — a failover, a PgBouncer restart, an
 // idle-session timeout — while synchronous writes and bulk jobs run through real API and worker
 // processes: at statement boundaries, inside transactions between their statements, and mid-query.
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jobLedger, seedEntries, waitForJob } from '../support/bulk.js';
-import { createTestEnvironment, type TestEnvironment } from '../support/environment.js';
+import { createTestEnvironment, maintenanceClient, unlimited, type TestEnvironment } from '../support/environment.js';
 import { client } from '../support/http.js';
-import { spawnNode, startApiProcess, stopAllProcesses, type NodeProcess, type RunningApiProcess } from '../support/processes.js';
+import { startApiProcess, startWorkerProcess, stopAllProcesses, type RunningApiProcess } from '../support/processes.js';
+import { sleep } from '../support/wait.js';
 
-const WORKER_ENTRY = 'apps/worker/src/main.ts';
 const TEAMS = 6;
 const STORM_MS = 6_000;
 
 const settings = {
   // Bulk work drains 50 items a second per team, so each 240-item job spans the storm, and
   // synchronous writes keep 350 slots a second: none of this traffic is rate limited.
+  ...unlimited,
   RATE_LIMIT_WINDOW_MS: '1000',
   DNC_WRITE_LIMIT: '400',
   DNC_WRITE_RESERVED_FOR_SYNC: '350',
-  DNC_BULK_LIMIT: '100000',
-  JOBS_READ_LIMIT: '100000',
-  DNC_READ_LIMIT: '100000',
   WORKER_LOCK_DURATION_MS: '3000',
   RECONCILE_INTERVAL_MS: '1000',
 };
@@ -32,11 +30,7 @@ let killer: pg.Client;
 beforeAll(async () => {
   env = await createTestEnvironment(settings);
   database = new URL(env.env.DATABASE_URL!).pathname.slice(1);
-  // The killer talks to the server's maintenance database, so it never kills itself.
-  const serverUrl = new URL(env.env.DATABASE_URL!);
-  serverUrl.pathname = '/postgres';
-  killer = new pg.Client({ connectionString: serverUrl.toString() });
-  await killer.connect();
+  killer = await maintenanceClient(env.env.DATABASE_URL!);
 });
 afterAll(async () => {
   await stopAllProcesses();
@@ -63,7 +57,7 @@ async function killBackends(until: number, everyMs: number): Promise<{ all: numb
     const count = result.rows.filter((row) => row.terminated).length;
     if (everything) killed.all += count;
     else killed.inTransaction += count;
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await sleep(5);
   }
   return killed;
 }
@@ -98,16 +92,10 @@ async function syncTraffic(api: ReturnType<typeof client>, teamId: string, other
   return outcomes;
 }
 
-async function startWorkerProcess(): Promise<NodeProcess> {
-  const worker = spawnNode(WORKER_ENTRY, { ...env.env, LOG_LEVEL: 'info' });
-  await worker.waitForLog((line) => line.msg === 'worker started');
-  return worker;
-}
-
 describe('Postgres connections killed under load', () => {
   it('when backends are terminated every few hundred ms, mid-transaction included, then no process exits, every request is answered, and every job item is final exactly once', async () => {
     const apis: RunningApiProcess[] = [await startApiProcess(env.env), await startApiProcess(env.env)];
-    const workers = [await startWorkerProcess(), await startWorkerProcess()];
+    const workers = [await startWorkerProcess(env.env), await startWorkerProcess(env.env)];
 
     const teams = Array.from({ length: TEAMS }, (_, i) => `team_storm${i}`);
     const keys = await Promise.all(teams.map((teamId) => env.createKey(teamId)));

@@ -2,14 +2,14 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ITEM_FAILED_REASON } from '../../apps/worker/src/drain-step.js';
 import { seedEntries, waitForJob } from '../support/bulk.js';
-import { createTestEnvironment, type TestEnvironment } from '../support/environment.js';
+import { createTestEnvironment, unlimited, type TestEnvironment } from '../support/environment.js';
 import { client } from '../support/http.js';
 
 let env: TestEnvironment;
 let api: ReturnType<typeof client>;
 
 beforeAll(async () => {
-  env = await createTestEnvironment({ RATE_LIMIT_WINDOW_MS: '1000', DNC_WRITE_LIMIT: '20', JOBS_READ_LIMIT: '100000' });
+  env = await createTestEnvironment({ ...unlimited, RATE_LIMIT_WINDOW_MS: '1000', DNC_WRITE_LIMIT: '20' });
   const running = await env.startApi();
   await env.startWorker();
   api = client(running.baseUrl, (await env.createKey('team_poison')).apiKey);
@@ -33,7 +33,7 @@ describe('an item that cannot be deleted', () => {
     const submitted = await api.post('/v1/dnc/bulk-delete', { ids: [first, 'dnc_poison1', second, third] });
     expect(submitted.status).toBe(202);
 
-    const job = await waitForJob(api, submitted.body.data.$id, 20_000);
+    const job = await waitForJob(api, submitted.body.data.$id);
     expect(job.status).toBe('completed');
     expect(job.counts).toEqual({ pending: 0, deleted: 3, notFound: 0, forbidden: 0, failed: 1, cancelled: 0 });
 

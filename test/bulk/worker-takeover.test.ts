@@ -5,10 +5,11 @@ import { drainerJobId } from '@dnc/shared';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jobLedger, seedEntries, waitForJob, waitUntil } from '../support/bulk.js';
-import { createTestEnvironment, type TestEnvironment } from '../support/environment.js';
+import { jobLedger, seedEntries, waitForJob } from '../support/bulk.js';
+import { createTestEnvironment, unlimited, type TestEnvironment } from '../support/environment.js';
 import { client } from '../support/http.js';
 import { startApiProcess, startWorkerProcess, stopAllProcesses, type NodeProcess } from '../support/processes.js';
+import { waitUntil } from '../support/wait.js';
 
 const LOCK_MS = 3_000;
 /**
@@ -23,12 +24,10 @@ const settings = {
   // A batch of 5 items per team and second: every team needs a batch a second for the whole test.
   // The window (1 s) is shorter than the lock, so the slots a killed batch took are free again
   // before its team is taken over: what the test measures is the take-over, not the rate limit.
+  ...unlimited,
   RATE_LIMIT_WINDOW_MS: '1000',
   DNC_WRITE_LIMIT: String(ITEMS_PER_BATCH + 1),
   DNC_WRITE_RESERVED_FOR_SYNC: '1',
-  DNC_BULK_LIMIT: '100000',
-  JOBS_READ_LIMIT: '100000',
-  DNC_READ_LIMIT: '100000',
   WORKER_LOCK_DURATION_MS: String(LOCK_MS),
   // Enough for two workers to run every team at once.
   WORKER_CONCURRENCY: '4',
@@ -114,7 +113,7 @@ describe('worker take-over', () => {
       const everyWorker = [...live];
       const jobs = await submitTeams('team_take', TEAMS, ITEMS);
       const teamIds = jobs.map((job) => job.teamId);
-      await waitUntil(async () => [...(await itemCounts(teamIds)).values()].filter((c) => c.done > 0).length === TEAMS, 20_000);
+      await waitUntil(async () => [...(await itemCounts(teamIds)).values()].filter((c) => c.done > 0).length === TEAMS);
 
       // The locker holds every remaining entry of the teams: each team's next batch blocks on it,
       // inside its transaction, with its drainer active on its worker — "mid-batch", for as long
@@ -141,7 +140,7 @@ describe('worker take-over', () => {
 
           await locker.query('begin');
           await locker.query('select id from dnc_entries where team_id = any($1::text[]) for update', [teamIds]);
-          await waitUntil(async () => (await blockedBatches()) === TEAMS, 4_000, 20);
+          await waitUntil(async () => (await blockedBatches()) === TEAMS, { timeoutMs: 4_000, intervalMs: 20 });
 
           const owners = new Map<string, NodeProcess>();
           for (const teamId of teamIds) {
@@ -202,7 +201,7 @@ describe('worker take-over', () => {
     const live = [await startWorker(), await startWorker()];
     const jobs = await submitTeams('team_delayed', TEAMS, ITEMS);
     const teamIds = jobs.map((job) => job.teamId);
-    await waitUntil(async () => [...(await itemCounts(teamIds)).values()].filter((c) => c.done > 0).length === TEAMS, 20_000);
+    await waitUntil(async () => [...(await itemCounts(teamIds)).values()].filter((c) => c.done > 0).length === TEAMS);
 
     // A delayed drainer belongs to no worker: whichever fetches next promotes it when due. Every
     // fetch promotes due jobs and learns the next due time, and an idle worker wakes then (or
@@ -212,7 +211,7 @@ describe('worker take-over', () => {
       const states = await Promise.all(teamIds.map(async (t) => (await env.services.bulkQueue.getJob(drainerJobId(t)))?.getState()));
       return states.every((state) => state === 'delayed');
     };
-    await waitUntil(waiting, 5_000, 10);
+    await waitUntil(waiting, { timeoutMs: 5_000, intervalMs: 10 });
     const owners = await Promise.all(teamIds.map((t) => drainerOwner(t, live)));
     const victim = [...live].sort((a, b) => owners.filter((o) => o === b).length - owners.filter((o) => o === a).length)[0]!;
     const survivor = live.find((worker) => worker !== victim)!;

@@ -1,14 +1,13 @@
 // The user commands of the CLI (bulk-delete, check, add), run as real child processes against the
 // real API and worker of this file; they reach the API over HTTP only (no database settings).
-import { once } from 'node:events';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedEntries } from '../support/bulk.js';
-import { createTestEnvironment, type TestEnvironment } from '../support/environment.js';
-import { runCli, type CliResult } from '../support/processes.js';
+import { createTestEnvironment, unlimited, type TestEnvironment } from '../support/environment.js';
+import { closedPort } from '../support/ports.js';
+import { parseSingleJsonLine, runCli, type CliResult } from '../support/processes.js';
 import { isoMillis } from '../support/http.js';
 
 let env: TestEnvironment;
@@ -16,13 +15,12 @@ let baseUrl: string;
 let dir: string;
 
 beforeAll(async () => {
+  // Bulk items run at 50 per 1-second window.
   env = await createTestEnvironment({
+    ...unlimited,
     RATE_LIMIT_WINDOW_MS: '1000',
     DNC_WRITE_LIMIT: '51',
     DNC_WRITE_RESERVED_FOR_SYNC: '1',
-    DNC_READ_LIMIT: '10000',
-    JOBS_READ_LIMIT: '10000',
-    DNC_BULK_LIMIT: '1000',
   });
   baseUrl = (await env.startApi()).baseUrl;
   await env.startWorker();
@@ -37,27 +35,11 @@ function cli(args: string[], extraEnv: Record<string, string> = {}): Promise<Cli
   return runCli(args, extraEnv);
 }
 
-/** A local port nothing listens on (taken from the OS, then released). */
-async function closedPort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 let fileCount = 0;
 async function tempFile(content: string, extension = 'txt'): Promise<string> {
   const path = join(dir, `ids-${++fileCount}.${extension}`);
   await writeFile(path, content);
   return path;
-}
-
-function parseSingleJsonLine(stdout: string): any {
-  expect(stdout.endsWith('\n')).toBe(true);
-  const lines = stdout.split('\n').filter((line) => line.length > 0);
-  expect(lines).toHaveLength(1);
-  return JSON.parse(lines[0]!);
 }
 
 /** Exit 1, nothing on stdout, exactly one line on stderr without stack frames or paths. */

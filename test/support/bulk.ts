@@ -4,6 +4,7 @@ import type { Db } from '@dnc/shared';
 import { terminalJobStatuses } from '@dnc/shared/vocabulary';
 import { expect } from 'vitest';
 import { isoMillis, type client } from './http.js';
+import { waitUntil } from './wait.js';
 
 /** Inserts `count` entries for the team straight into Postgres (ids `dnc_<tag>N`), returning the ids in order. */
 export async function seedEntries(db: Db, teamId: string, tag: string, count: number): Promise<string[]> {
@@ -17,26 +18,17 @@ export async function seedEntries(db: Db, teamId: string, tag: string, count: nu
 
 export const terminal: readonly string[] = terminalJobStatuses;
 
-/** Polls the job through the API until it is terminal; throws with its last state on timeout. */
-export async function waitForJob(api: ReturnType<typeof client>, jobId: string, timeoutMs = 30_000, intervalMs = 100) {
-  const deadline = Date.now() + timeoutMs;
-  let last: any;
-  for (;;) {
-    const polled = await api.get(`/v1/dnc/bulk-delete/${jobId}`);
-    last = polled.body;
-    if (polled.status === 200 && terminal.includes(polled.body.data.status)) return polled.body.data;
-    if (Date.now() > deadline) throw new Error(`job ${jobId} not finished in ${timeoutMs} ms: ${JSON.stringify(last)}`);
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
-}
-
-/** Waits until the predicate holds, polling; throws on timeout. */
-export async function waitUntil(predicate: () => Promise<boolean>, timeoutMs = 20_000, intervalMs = 50): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
+/** Polls the job through the API until it is terminal, and returns it; throws with its last state on timeout. */
+export async function waitForJob(api: ReturnType<typeof client>, jobId: string, timeoutMs = 20_000, intervalMs = 100) {
+  let last: unknown;
+  return waitUntil(
+    async () => {
+      const polled = await api.get(`/v1/dnc/bulk-delete/${jobId}`);
+      last = polled.body;
+      return polled.status === 200 && terminal.includes(polled.body.data.status) ? polled.body.data : undefined;
+    },
+    { timeoutMs, intervalMs, what: () => `job ${jobId} finished (last seen: ${JSON.stringify(last)})` },
+  );
 }
 
 /** The exactly-once invariants of a finished job, read from Postgres. */

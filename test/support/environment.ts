@@ -18,6 +18,19 @@ import { inject } from 'vitest';
 import { createApp } from '../../apps/api/src/app.js';
 import { attachClientErrorHandler } from '../../apps/api/src/http/client-error.js';
 import { startDrainer, type DrainerOptions } from '../../apps/worker/src/drainer.js';
+import { sleep } from './wait.js';
+
+/**
+ * Rate limits far above any test's traffic, for files that do not test the limits: spread it
+ * first, then set the limits a file does test (`{ ...unlimited, DNC_WRITE_LIMIT: '6' }`).
+ * DNC_WRITE_RESERVED_FOR_SYNC keeps its default (5).
+ */
+export const unlimited: Record<string, string> = {
+  DNC_WRITE_LIMIT: '1000000',
+  DNC_READ_LIMIT: '1000000',
+  DNC_BULK_LIMIT: '1000000',
+  JOBS_READ_LIMIT: '1000000',
+};
 
 export interface TestEnvironment {
   /** Environment variables that point a process at this file's database and Redis prefix. */
@@ -55,7 +68,7 @@ async function cloneTemplate(serverUrl: string, template: string, database: stri
         return;
       } catch (error) {
         if ((error as { code?: string }).code !== '55006' || attempt >= 50) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 50 + Math.random() * 150));
+        await sleep(50 + Math.random() * 150);
       }
     }
   } finally {
@@ -67,6 +80,16 @@ export function databaseUrlFor(serverUrl: string, database: string): string {
   const url = new URL(serverUrl);
   url.pathname = `/${database}`;
   return url.toString();
+}
+
+/**
+ * A client of the server's maintenance database (`postgres`), for a test that terminates the
+ * connections to its file's database: it is never one of them.
+ */
+export async function maintenanceClient(databaseUrl: string): Promise<pg.Client> {
+  const admin = new pg.Client({ connectionString: databaseUrlFor(databaseUrl, 'postgres') });
+  await admin.connect();
+  return admin;
 }
 
 export async function createTestEnvironment(overrides: Record<string, string> = {}): Promise<TestEnvironment> {

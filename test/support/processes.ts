@@ -3,12 +3,14 @@
 // on `stopAllProcesses()` and when the test process exits, so no run leaves one behind.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
 const API_ENTRY = 'apps/api/src/main.ts';
 const WORKER_ENTRY = 'apps/worker/src/main.ts';
-const DEFAULT_START_TIMEOUT_MS = 20_000;
+// Generous: a first start on a busy machine, with tsx's cache still cold, takes many seconds.
+const DEFAULT_START_TIMEOUT_MS = 60_000;
 const DEFAULT_STOP_TIMEOUT_MS = 20_000;
 
 export interface ExitStatus {
@@ -230,6 +232,14 @@ export interface CliResult {
   code: number;
   stdout: string;
   stderr: string;
+}
+
+/** The one JSON line a CLI printed with --json (the output ends with it, and holds nothing else). */
+export function parseSingleJsonLine(stdout: string): any {
+  expect(stdout.endsWith('\n')).toBe(true);
+  const lines = stdout.split('\n').filter((line) => line.length > 0);
+  expect(lines).toHaveLength(1);
+  return JSON.parse(lines[0]!);
 }
 
 /** Runs the CLI (`apps/cli/src/main.ts`) to completion with exactly `env` (+ PATH and HOME). */

@@ -6,6 +6,7 @@ import { createTestEnvironment, type TestEnvironment } from '../support/environm
 import { client, request } from '../support/http.js';
 import { spawnNode, stopAllProcesses, type NodeProcess } from '../support/processes.js';
 import { sample } from '../support/prometheus.js';
+import { waitUntil } from '../support/wait.js';
 
 // Bulk batches take at most WRITE_LIMIT - RESERVED = 5 slots of a team's 60 s window.
 const WRITE_LIMIT = 6;
@@ -100,7 +101,7 @@ describe('worker /metrics', () => {
 
     const submitted = await api.post('/v1/dnc/bulk-delete', { ids: [...mine, 'dnc_workermissing01', theirs] });
     expect(submitted.status).toBe(202);
-    const job = await waitForJob(api, submitted.body.data.$id, 15_000);
+    const job = await waitForJob(api, submitted.body.data.$id);
     expect(job.status).toBe('completed');
     expect(job.counts).toEqual({ pending: 0, deleted: 2, notFound: 1, forbidden: 1, failed: 0, cancelled: 0 });
 
@@ -127,13 +128,14 @@ describe('worker /metrics', () => {
     expect(submitted.status).toBe(202);
 
     // The drainer runs once, finds no slot and re-delays itself until the window frees one.
-    const deadline = Date.now() + 10_000;
-    let text = await scrape();
-    while (sample(text, 'dnc_queue_jobs', { queue: 'bulk-delete', state: 'delayed' }) !== 1) {
-      if (Date.now() > deadline) throw new Error(`the drainer never became delayed:\n${text}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      text = await scrape();
-    }
+    let text = '';
+    await waitUntil(
+      async () => {
+        text = await scrape();
+        return sample(text, 'dnc_queue_jobs', { queue: 'bulk-delete', state: 'delayed' }) === 1;
+      },
+      { intervalMs: 100, what: () => `the drainer delayed:\n${text}` },
+    );
     expect(sample(text, 'dnc_bulk_items_pending')).toBe(4);
     expect(sample(text, 'dnc_queue_jobs', { queue: 'bulk-delete', state: 'waiting' })).toBe(0);
     expect(sample(text, 'dnc_queue_jobs', { queue: 'bulk-delete', state: 'active' })).toBe(0);
@@ -144,13 +146,14 @@ describe('worker /metrics', () => {
   });
 
   it('when the worker has relayed the audit events, then the relay gauges read 0', async () => {
-    const deadline = Date.now() + 10_000;
-    let text = await scrape();
-    while (sample(text, 'dnc_audit_unrelayed_events') !== 0) {
-      if (Date.now() > deadline) throw new Error(`audit events never relayed:\n${text}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      text = await scrape();
-    }
+    let text = '';
+    await waitUntil(
+      async () => {
+        text = await scrape();
+        return sample(text, 'dnc_audit_unrelayed_events') === 0;
+      },
+      { intervalMs: 100, what: () => `every audit event relayed:\n${text}` },
+    );
     expect(sample(text, 'dnc_audit_relay_lag_seconds')).toBe(0);
     const audits = await env.services.db.selectFrom('audit_events').select('relayed_at').execute();
     expect(audits.length).toBeGreaterThan(0);
