@@ -90,7 +90,7 @@ describe('GET /v1/dnc/audit', () => {
   it("when the team reads its audit trail, then it gets exactly its events, newest first, in the contract's shape", async () => {
     const response = await api.get('/v1/dnc/audit');
     expect(response.status).toBe(200);
-    expect(response.body).toEqual({ error: null, data: { events: expectedEvents, total: 6, limit: 50, offset: 0 } });
+    expect(response.body).toEqual({ error: null, data: { events: expectedEvents, total: 6, limit: 50, offset: 0, nextCursor: null } });
     const times = response.body.data.events.map((e: { occurredAt: string }) => Date.parse(e.occurredAt));
     expect([...times].sort((x, y) => y - x)).toEqual(times);
     const ids = response.body.data.events.map((e: { $id: string }) => e.$id);
@@ -114,6 +114,7 @@ describe('GET /v1/dnc/audit', () => {
         total: 1,
         limit: 50,
         offset: 0,
+        nextCursor: null,
       },
     });
   });
@@ -121,7 +122,7 @@ describe('GET /v1/dnc/audit', () => {
   it('when filtered by action, then only that action is returned and total counts the filtered set', async () => {
     const deleted = await api.get('/v1/dnc/audit?action=dnc.entry.deleted');
     expect(deleted.status).toBe(200);
-    expect(deleted.body.data).toEqual({ events: [expectedEvents[0], expectedEvents[3]], total: 2, limit: 50, offset: 0 });
+    expect(deleted.body.data).toEqual({ events: [expectedEvents[0], expectedEvents[3]], total: 2, limit: 50, offset: 0, nextCursor: null });
 
     const added = await api.get('/v1/dnc/audit?action=dnc.entry.added');
     expect(added.body.data).toEqual({
@@ -129,46 +130,53 @@ describe('GET /v1/dnc/audit', () => {
       total: 4,
       limit: 50,
       offset: 0,
+      nextCursor: null,
     });
 
     const none = await api.get('/v1/dnc/audit?action=dnc.bulk_delete.cancelled');
-    expect(none.body.data).toEqual({ events: [], total: 0, limit: 50, offset: 0 });
+    expect(none.body.data).toEqual({ events: [], total: 0, limit: 50, offset: 0, nextCursor: null });
   });
 
   it('when filtered by entryId, then that entry’s history is returned newest first', async () => {
     const response = await api.get(`/v1/dnc/audit?entryId=${entries.one!.$id}`);
     expect(response.status).toBe(200);
-    expect(response.body.data).toEqual({ events: [expectedEvents[3], expectedEvents[5]], total: 2, limit: 50, offset: 0 });
+    expect(response.body.data).toEqual({
+      events: [expectedEvents[3], expectedEvents[5]],
+      total: 2,
+      limit: 50,
+      offset: 0,
+      nextCursor: null,
+    });
 
     const combined = await api.get(`/v1/dnc/audit?entryId=${entries.one!.$id}&action=dnc.entry.added`);
-    expect(combined.body.data).toEqual({ events: [expectedEvents[5]], total: 1, limit: 50, offset: 0 });
+    expect(combined.body.data).toEqual({ events: [expectedEvents[5]], total: 1, limit: 50, offset: 0, nextCursor: null });
 
     const unknown = await api.get('/v1/dnc/audit?entryId=dnc_unknown000000000000');
-    expect(unknown.body.data).toEqual({ events: [], total: 0, limit: 50, offset: 0 });
+    expect(unknown.body.data).toEqual({ events: [], total: 0, limit: 50, offset: 0, nextCursor: null });
   });
 
   it('when filtered by jobId, then only that job’s events are returned', async () => {
     const response = await api.get(`/v1/dnc/audit?jobId=${JOB_ID}`);
     expect(response.status).toBe(200);
-    expect(response.body.data).toEqual({ events: [expectedEvents[0]], total: 1, limit: 50, offset: 0 });
+    expect(response.body.data).toEqual({ events: [expectedEvents[0]], total: 1, limit: 50, offset: 0, nextCursor: null });
 
     const otherJob = await api.get('/v1/dnc/audit?jobId=job_someOtherJob');
-    expect(otherJob.body.data).toEqual({ events: [], total: 0, limit: 50, offset: 0 });
+    expect(otherJob.body.data).toEqual({ events: [], total: 0, limit: 50, offset: 0, nextCursor: null });
   });
 
   it('when limit and offset are given, then that page is returned with the full total', async () => {
     const page = await api.get('/v1/dnc/audit?limit=2&offset=1');
     expect(page.status).toBe(200);
-    expect(page.body.data).toEqual({ events: expectedEvents.slice(1, 3), total: 6, limit: 2, offset: 1 });
+    expect(page.body.data).toEqual({ events: expectedEvents.slice(1, 3), total: 6, limit: 2, offset: 1, nextCursor: expect.any(String) });
 
     const last = await api.get('/v1/dnc/audit?limit=4&offset=4');
-    expect(last.body.data).toEqual({ events: expectedEvents.slice(4), total: 6, limit: 4, offset: 4 });
+    expect(last.body.data).toEqual({ events: expectedEvents.slice(4), total: 6, limit: 4, offset: 4, nextCursor: null });
 
     const beyond = await api.get('/v1/dnc/audit?offset=100');
-    expect(beyond.body.data).toEqual({ events: [], total: 6, limit: 50, offset: 100 });
+    expect(beyond.body.data).toEqual({ events: [], total: 6, limit: 50, offset: 100, nextCursor: null });
 
     const max = await api.get('/v1/dnc/audit?limit=1000');
-    expect(max.body.data).toEqual({ events: expectedEvents, total: 6, limit: 1000, offset: 0 });
+    expect(max.body.data).toEqual({ events: expectedEvents, total: 6, limit: 1000, offset: 0, nextCursor: null });
   });
 
   it.each([

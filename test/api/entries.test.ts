@@ -269,7 +269,8 @@ describe('POST /v1/dnc', () => {
 describe('POST /v1/dnc/batch', () => {
   it('when a batch mixes new, invalid, in-batch duplicate and already-listed URLs, then details follow input order and counts are exact', async () => {
     const existingSlug = freshSlug('batch-existing');
-    expect((await api.post('/v1/dnc', { url: `in/${existingSlug}` })).status).toBe(201);
+    const existing = await api.post('/v1/dnc', { url: `in/${existingSlug}` });
+    expect(existing.status).toBe(201);
     const a = freshSlug('batch-a');
     const b = freshSlug('batch-b');
     const input = [
@@ -295,17 +296,22 @@ describe('POST /v1/dnc/batch', () => {
         duplicates: 3,
         errors: 2,
         details: [
-          { url: input[0], status: 'added' },
+          { url: input[0], status: 'added', id: expect.stringMatching(entryIdPattern) },
           { url: input[1], status: 'error', error: expect.any(String) },
-          { url: input[2], status: 'duplicate' },
-          { url: input[3], status: 'duplicate' },
-          { url: input[4], status: 'added' },
+          { url: input[2], status: 'duplicate', id: expect.stringMatching(entryIdPattern) },
+          { url: input[3], status: 'duplicate', id: existing.body.data.$id },
+          { url: input[4], status: 'added', id: expect.stringMatching(entryIdPattern) },
           { url: input[5], status: 'error', error: expect.any(String) },
-          { url: input[6], status: 'duplicate' },
+          { url: input[6], status: 'duplicate', id: expect.stringMatching(entryIdPattern) },
         ],
       },
       message: expect.any(String),
     });
+    // A duplicate inside the batch carries the id of the entry its first spelling added.
+    const details = response.body.data.details;
+    expect(details[2].id).toBe(details[0].id);
+    expect(details[6].id).toBe(details[4].id);
+    expect(new Set(details.map((detail: { id?: string }) => detail.id)).size).toBe(4);
     // Exactly two rows and two audit events were written.
     expect(await counts()).toEqual({ entries: before.entries + 2, audit: before.audit + 2 });
     for (const slug of [a, b]) {
@@ -313,6 +319,7 @@ describe('POST /v1/dnc/batch', () => {
       const rows = await rowsForUrl(TEAM, url);
       expect(rows).toHaveLength(1);
       expect(rows[0]!.id).toMatch(entryIdPattern);
+      expect(details[slug === a ? 0 : 4].id).toBe(rows[0]!.id);
       const events = await addedEvents(TEAM, url);
       expect(events).toHaveLength(1);
       expect(events[0]).toMatchObject({
@@ -414,7 +421,7 @@ describe('GET /v1/dnc', () => {
   beforeAll(async () => {
     const empty = await listApi.get('/v1/dnc');
     expect(empty.status).toBe(200);
-    expect(empty.body).toEqual({ error: null, data: { entries: [], total: 0, limit: 50, offset: 0 } });
+    expect(empty.body).toEqual({ error: null, data: { entries: [], total: 0, limit: 50, offset: 0, nextCursor: null } });
 
     p1 = (await listApi.post('/v1/dnc', { url: 'in/list-one' })).body.data;
     p2 = (await listApi.post('/v1/dnc', { url: 'in/list-two' })).body.data;
@@ -445,16 +452,19 @@ describe('GET /v1/dnc', () => {
   it('when the list is read with defaults, then it answers newest first, ties by id descending, with limit 50 and offset 0', async () => {
     const response = await listApi.get('/v1/dnc');
     expect(response.status).toBe(200);
-    expect(response.body).toEqual({ error: null, data: { entries: expectedOrder, total: 6, limit: 50, offset: 0 } });
+    expect(response.body).toEqual({ error: null, data: { entries: expectedOrder, total: 6, limit: 50, offset: 0, nextCursor: null } });
   });
 
   it('when limit and offset are given, then that page is returned with the full total', async () => {
     const page = await listApi.get('/v1/dnc?limit=2&offset=1');
     expect(page.status).toBe(200);
-    expect(page.body).toEqual({ error: null, data: { entries: expectedOrder.slice(1, 3), total: 6, limit: 2, offset: 1 } });
+    expect(page.body).toEqual({
+      error: null,
+      data: { entries: expectedOrder.slice(1, 3), total: 6, limit: 2, offset: 1, nextCursor: expect.any(String) },
+    });
 
     const tiePage = await listApi.get('/v1/dnc?limit=2&offset=4');
-    expect(tiePage.body.data).toEqual({ entries: expectedOrder.slice(4, 6), total: 6, limit: 2, offset: 4 });
+    expect(tiePage.body.data).toEqual({ entries: expectedOrder.slice(4, 6), total: 6, limit: 2, offset: 4, nextCursor: null });
   });
 
   it('when the pages are walked one entry at a time, then together they hold every entry once in order', async () => {
@@ -470,13 +480,13 @@ describe('GET /v1/dnc', () => {
   it('when the offset is past the end, then entries is empty and total is still reported', async () => {
     const response = await listApi.get('/v1/dnc?offset=100');
     expect(response.status).toBe(200);
-    expect(response.body).toEqual({ error: null, data: { entries: [], total: 6, limit: 50, offset: 100 } });
+    expect(response.body).toEqual({ error: null, data: { entries: [], total: 6, limit: 50, offset: 100, nextCursor: null } });
   });
 
   it('when limit is 1000 (the maximum), then it is accepted', async () => {
     const response = await listApi.get('/v1/dnc?limit=1000');
     expect(response.status).toBe(200);
-    expect(response.body.data).toEqual({ entries: expectedOrder, total: 6, limit: 1000, offset: 0 });
+    expect(response.body.data).toEqual({ entries: expectedOrder, total: 6, limit: 1000, offset: 0, nextCursor: null });
   });
 
   it("when another team has entries, then the list and total show only the caller's team", async () => {

@@ -36,7 +36,7 @@ describe('team isolation', () => {
   it("when team B lists, then it sees none of team A's entries", async () => {
     const listed = await b.get('/v1/dnc');
     expect(listed.status).toBe(200);
-    expect(listed.body).toEqual({ error: null, data: { entries: [], total: 0, limit: 50, offset: 0 } });
+    expect(listed.body).toEqual({ error: null, data: { entries: [], total: 0, limit: 50, offset: 0, nextCursor: null } });
     // A sees its own.
     const own = await a.get('/v1/dnc');
     expect(own.body.data.total).toBe(3);
@@ -79,7 +79,7 @@ describe('team isolation', () => {
 
     const byEntry = await b.get(`/v1/dnc/audit?entryId=${aEntries[0]!.$id}`);
     expect(byEntry.status).toBe(200);
-    expect(byEntry.body).toEqual({ error: null, data: { events: [], total: 0, limit: 50, offset: 0 } });
+    expect(byEntry.body).toEqual({ error: null, data: { events: [], total: 0, limit: 50, offset: 0, nextCursor: null } });
 
     const byAction = await b.get('/v1/dnc/audit?action=dnc.entry.added');
     expect(byAction.body.data.events.filter((e: { teamId: string }) => e.teamId !== TEAM_B)).toEqual([]);
@@ -108,7 +108,7 @@ describe('team isolation', () => {
 
     expect((await b.get(checkPath(shared.url))).body.data).toEqual({ onList: true, entry: bEntry });
     expect((await a.get(checkPath(shared.url))).body.data).toEqual({ onList: true, entry: shared });
-    expect((await b.get('/v1/dnc')).body.data).toEqual({ entries: [bEntry], total: 1, limit: 50, offset: 0 });
+    expect((await b.get('/v1/dnc')).body.data).toEqual({ entries: [bEntry], total: 1, limit: 50, offset: 0, nextCursor: null });
 
     // B deleting its copy leaves A's in place, and vice versa.
     expect((await b.delete(`/v1/dnc/${bEntry.$id}`)).status).toBe(200);

@@ -367,7 +367,7 @@ describe('per-item outcomes and GET …/items', () => {
     expect(page.body.data.items.map((item: any) => item.id)).toEqual([unknown, foreign]);
 
     const pastEnd = await api.get(`/v1/dnc/bulk-delete/${jobId}/items?offset=10`);
-    expect(pastEnd.body.data).toEqual({ items: [], total: 4, limit: 50, offset: 10 });
+    expect(pastEnd.body.data).toEqual({ items: [], total: 4, limit: 50, offset: 10, nextCursor: null });
   });
 
   it('when the items query is bad, then 400 validation_error', async () => {

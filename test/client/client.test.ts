@@ -149,9 +149,9 @@ describe('entries', () => {
       duplicates: 2,
       errors: 1,
       details: [
-        { url: 'in/client-batch-1', status: 'added' },
-        { url: 'linkedin.com/in/client-batch-1/', status: 'duplicate' },
-        { url: 'in/client-batch-existing', status: 'duplicate' },
+        { url: 'in/client-batch-1', status: 'added', id: expect.stringMatching(/^dnc_/) },
+        { url: 'linkedin.com/in/client-batch-1/', status: 'duplicate', id: expect.stringMatching(/^dnc_/) },
+        { url: 'in/client-batch-existing', status: 'duplicate', id: expect.stringMatching(/^dnc_/) },
         { url: 'not a url', status: 'error', error: expect.any(String) },
       ],
     });
@@ -162,8 +162,14 @@ describe('entries', () => {
     const first = await lister.add('in/client-list-1');
     const second = await lister.add('in/client-list-2');
     const third = await lister.add('in/client-list-3');
-    expect(await lister.list()).toEqual({ entries: [third, second, first], total: 3, limit: 50, offset: 0 });
-    expect(await lister.list({ limit: 1, offset: 1 })).toEqual({ entries: [second], total: 3, limit: 1, offset: 1 });
+    expect(await lister.list()).toEqual({ entries: [third, second, first], total: 3, limit: 50, offset: 0, nextCursor: null });
+    expect(await lister.list({ limit: 1, offset: 1 })).toEqual({
+      entries: [second],
+      total: 3,
+      limit: 1,
+      offset: 1,
+      nextCursor: expect.any(String),
+    });
     const error = await apiError(lister.list({ limit: 0 }));
     expect([error.code, error.status]).toEqual(['validation_error', 400]);
   });
@@ -201,6 +207,7 @@ describe('entries', () => {
       total: 1,
       limit: 50,
       offset: 0,
+      nextCursor: null,
     });
 
     const again = await apiError(dnc.delete(entry.$id));
@@ -233,6 +240,7 @@ describe('entries', () => {
       total: 2,
       limit: 1,
       offset: 1,
+      nextCursor: null,
     });
   });
 });
@@ -410,6 +418,7 @@ describe('bulk deletion', () => {
       total: 1,
       limit: 50,
       offset: 0,
+      nextCursor: null,
     });
     const page = await dnc.listJobItems(final.$id, { limit: 2, offset: 37 });
     expect(page).toEqual({
@@ -420,6 +429,7 @@ describe('bulk deletion', () => {
       total: 40,
       limit: 2,
       offset: 37,
+      nextCursor: expect.any(String),
     });
     expect(await dnc.getJob(final.$id)).toEqual(final);
     expect(await deletion.refresh()).toEqual(final);

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import type { AuditEvent } from './audit.js';
 import type { Job, JobCounts, JobItem } from './bulk/job-view.js';
-import type { BatchAddResult } from './entries.js';
+import type { BatchAddResult, CheckUrlsResult } from './entries.js';
 import type { Entry } from './entry-model.js';
 import type { ErrorCode } from './errors.js';
 import { auditIdPattern, entryIdPattern, jobIdPattern, teamIdPattern } from './ids.js';
@@ -75,6 +75,10 @@ export const batchAddResultSchema = z
       z.object({
         url: z.string().meta({ description: 'The URL as it was sent' }),
         status: z.enum(['added', 'duplicate', 'error']),
+        id: z.string().regex(entryIdPattern).optional().meta({
+          description:
+            'The entry’s id: the new entry for "added", the entry already listed (or added earlier in this batch) for "duplicate"; absent for "error"',
+        }),
         error: z.string().optional().meta({ description: 'Why the URL was rejected (status "error" only)' }),
       }),
     ),
@@ -87,17 +91,78 @@ export const batchAddResultSchema = z
         duplicates: 1,
         errors: 1,
         details: [
-          { url: 'linkedin.com/in/jane-doe', status: 'added' },
-          { url: 'https://www.linkedin.com/in/Jane-Doe/', status: 'duplicate' },
+          { url: 'linkedin.com/in/jane-doe', status: 'added', id: EXAMPLE_ENTRY_ID },
+          { url: 'https://www.linkedin.com/in/Jane-Doe/', status: 'duplicate', id: EXAMPLE_ENTRY_ID },
           { url: 'https://example.com/x', status: 'error', error: 'not a linkedin.com URL' },
         ],
       },
     ],
   });
 
+/** What every page of a list carries besides its items. */
+const pageFields = {
+  total: count.optional().meta({
+    description: 'How many items the whole list (with its filters) holds. Present when the page was read by offset, absent when by cursor.',
+  }),
+  limit: z.int().min(1).max(MAX_PAGE_SIZE),
+  offset: count
+    .optional()
+    .meta({ description: 'The offset the page was read at (0 when neither offset nor cursor was given); absent when read by cursor.' }),
+  nextCursor: z.string().nullable().meta({ description: 'Pass as `cursor` to read the next page; null on the last page.' }),
+};
+
 export const entryListSchema = z
-  .object({ entries: z.array(entrySchema), total: count, limit: z.int().min(1).max(MAX_PAGE_SIZE), offset: count })
+  .object({ entries: z.array(entrySchema), ...pageFields })
   .meta({ description: 'One page of the team’s entries, newest first' });
+
+export const checkUrlsResultSchema = z
+  .object({
+    results: z.array(
+      z.object({
+        url: z.string().meta({ description: 'The URL as it was sent' }),
+        normalizedUrl: z
+          .string()
+          .nullable()
+          .meta({ description: 'The URL as the list stores it; null when it is not a LinkedIn profile URL' }),
+        onList: z.boolean(),
+        entry: entrySchema.nullable().meta({ description: 'The team’s entry for the URL when it is listed' }),
+        error: z.string().optional().meta({ description: 'Why the URL is not a LinkedIn profile URL (then onList is false)' }),
+      }),
+    ),
+    onList: count.meta({ description: 'Results that are on the list' }),
+    errors: count.meta({ description: 'Results with an `error`' }),
+  })
+  .meta({
+    description: 'One result per URL sent, in request order (repeats included)',
+    examples: [
+      {
+        results: [
+          {
+            url: 'https://www.linkedin.com/in/Jane-Doe/',
+            normalizedUrl: 'https://linkedin.com/in/jane-doe',
+            onList: true,
+            entry: {
+              $id: EXAMPLE_ENTRY_ID,
+              teamId: 'team_acme',
+              url: 'https://linkedin.com/in/jane-doe',
+              $createdAt: EXAMPLE_TIME,
+              $updatedAt: EXAMPLE_TIME,
+            },
+          },
+          { url: 'in/john-smith', normalizedUrl: 'https://linkedin.com/in/john-smith', onList: false, entry: null },
+          {
+            url: 'https://example.com/x',
+            normalizedUrl: null,
+            onList: false,
+            entry: null,
+            error: 'not a linkedin.com URL',
+          },
+        ],
+        onList: 1,
+        errors: 1,
+      },
+    ],
+  });
 
 export const checkResultSchema = z
   .discriminatedUnion('onList', [
@@ -166,7 +231,7 @@ export const jobItemSchema = z
   });
 
 export const jobItemListSchema = z
-  .object({ items: z.array(jobItemSchema), total: count, limit: z.int().min(1).max(MAX_PAGE_SIZE), offset: count })
+  .object({ items: z.array(jobItemSchema), ...pageFields })
   .meta({ description: 'One page of a job’s items, in submission order' });
 
 export const auditEventSchema = z
@@ -203,7 +268,7 @@ export const auditEventSchema = z
   });
 
 export const auditEventListSchema = z
-  .object({ events: z.array(auditEventSchema), total: count, limit: z.int().min(1).max(MAX_PAGE_SIZE), offset: count })
+  .object({ events: z.array(auditEventSchema), ...pageFields })
   .meta({ description: 'One page of the team’s audit events, newest first' });
 
 /** The success body: `{ error: null, data, message? }`; `message` only where the route sends one. */
@@ -342,4 +407,5 @@ export type ApiSchemaTypeChecks = [
   Assert<Equals<z.infer<typeof jobItemSchema>, JobItem>>,
   Assert<Equals<z.infer<typeof auditEventSchema>, AuditEvent>>,
   Assert<Equals<z.infer<typeof batchAddResultSchema>, BatchAddResult>>,
+  Assert<Equals<z.infer<typeof checkUrlsResultSchema>, CheckUrlsResult>>,
 ];

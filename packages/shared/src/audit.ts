@@ -1,6 +1,7 @@
 // The audit trail. Events are rows written in the same transaction as the change they record
 // (see entries.ts); the worker relays new rows to the log stream and marks them relayed.
 import { sql } from 'kysely';
+import { decodeCursor, isCursorInteger, pageFields, pageOf, type CursorKey, type CursorScope, type PageRequest } from './cursor.js';
 import type { Db } from './db/database.js';
 import type { AuditEventRow } from './db/schema.js';
 import type { Logger } from './logger.js';
@@ -37,24 +38,41 @@ export function toAuditEvent(row: AuditEventRow): AuditEvent {
   };
 }
 
-export interface AuditQuery {
-  limit: number;
-  offset: number;
+export interface AuditQuery extends PageRequest {
   action?: AuditAction | undefined;
   entryId?: string | undefined;
   jobId?: string | undefined;
 }
 
+const isSeqKey = (key: CursorKey): key is readonly [seq: number] => key.length === 1 && isCursorInteger(key[0]);
+
+/**
+ * One page of the team's events, newest first (by seq). By cursor, a keyset query on the
+ * (team_id, seq desc) index, with no count; by offset (default 0), the page and the total.
+ */
 export async function listAuditEvents(db: Db, teamId: string, query: AuditQuery) {
+  const scope: CursorScope = { route: 'audit', teamId, bound: [query.action, query.entryId, query.jobId] };
+  const after = query.cursor === undefined ? undefined : decodeCursor(scope, query.cursor, isSeqKey);
   let filtered = db.selectFrom('audit_events').where('team_id', '=', teamId);
   if (query.action) filtered = filtered.where('action', '=', query.action);
   if (query.entryId) filtered = filtered.where('entry_id', '=', query.entryId);
   if (query.jobId) filtered = filtered.where('job_id', '=', query.jobId);
-  const [rows, count] = await Promise.all([
-    filtered.selectAll().orderBy('seq', 'desc').limit(query.limit).offset(query.offset).execute(),
-    filtered.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow(),
+  const rows = (after ? filtered.where('seq', '<', after[0]) : filtered)
+    .selectAll()
+    .orderBy('seq', 'desc')
+    .limit(query.limit + 1)
+    .offset(after ? 0 : (query.offset ?? 0));
+  const [found, total] = await Promise.all([
+    rows.execute(),
+    after
+      ? undefined
+      : filtered
+          .select((eb) => eb.fn.countAll<number>().as('total'))
+          .executeTakeFirstOrThrow()
+          .then((count) => Number(count.total)),
   ]);
-  return { events: rows.map(toAuditEvent), total: Number(count.total), limit: query.limit, offset: query.offset };
+  const { rows: served, nextCursor } = pageOf(scope, found, query.limit, (row) => [row.seq]);
+  return { events: served.map(toAuditEvent), ...pageFields(query, nextCursor, total) };
 }
 
 // Any constant works; it only has to be the same in every worker.

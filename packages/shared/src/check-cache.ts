@@ -21,6 +21,33 @@ end
 return {generation}
 `);
 
+// The same, for many answers of one team at once (a scrub): one round trip whatever their number.
+// KEYS[1] is the generation key, KEYS[2..] the answer keys; all share the team's hash tag. A
+// missing or stale answer is `false` (a nil reply), so the reply keeps one slot per key.
+const readManyScript = new RedisScript(`
+local generation = redis.call('GET', KEYS[1]) or '0'
+local tag = generation .. '|'
+local stored = redis.call('MGET', unpack(KEYS, 2))
+local answers = {generation}
+for i = 1, #KEYS - 1 do
+  local value = stored[i]
+  if value and string.sub(value, 1, #tag) == tag then
+    answers[i + 1] = string.sub(value, #tag + 1)
+  else
+    answers[i + 1] = false
+  end
+end
+return answers
+`);
+
+// Stores many answers of one team in one round trip: ARGV[1] is the TTL, ARGV[i + 1] the value of KEYS[i].
+const writeManyScript = new RedisScript(`
+for i = 1, #KEYS do
+  redis.call('SET', KEYS[i], ARGV[i + 1], 'PX', ARGV[1])
+end
+return #KEYS
+`);
+
 export interface CachedCheck {
   /** The generation read with the answer: a write-back must use it, never a newer one. */
   generation: string;
@@ -57,6 +84,30 @@ export class CheckCache {
    */
   async write(teamId: string, url: string, generation: string, entry: Entry | null): Promise<void> {
     await this.redis.set(this.answerKey(teamId, url), `${generation}|${JSON.stringify(entry)}`, 'PX', this.options.ttlMs);
+  }
+
+  /**
+   * One round trip for many URLs of a team: the team's generation and, per URL, the answer cached
+   * under it (absent from `entries` when not cached or stale). URLs must be distinct.
+   */
+  async readMany(teamId: string, urls: readonly string[]): Promise<{ generation: string; entries: Map<string, Entry | null> }> {
+    if (urls.length === 0) return { generation: (await this.redis.get(this.generationKey(teamId))) ?? '0', entries: new Map() };
+    const keys = [this.generationKey(teamId), ...urls.map((url) => this.answerKey(teamId, url))];
+    const [generation, ...answers] = (await readManyScript.run(this.redis, keys, [])) as [string, ...(string | null)[]];
+    const entries = new Map<string, Entry | null>();
+    urls.forEach((url, index) => {
+      const answer = answers[index];
+      if (typeof answer === 'string') entries.set(url, JSON.parse(answer) as Entry | null);
+    });
+    return { generation, entries };
+  }
+
+  /** Stores many answers of a team in one round trip, each tagged with `generation` (see `write`). */
+  async writeMany(teamId: string, generation: string, answers: ReadonlyMap<string, Entry | null>): Promise<void> {
+    if (answers.size === 0) return;
+    const keys = [...answers.keys()].map((url) => this.answerKey(teamId, url));
+    const values = [...answers.values()].map((entry) => `${generation}|${JSON.stringify(entry)}`);
+    await writeManyScript.run(this.redis, keys, [this.options.ttlMs, ...values]);
   }
 
   /** Invalidates every cached answer of the team: O(1). */

@@ -1,13 +1,14 @@
-// The DNC list itself: add, add many, list, check and delete. Each write records its audit
+// The DNC list itself: add, add many, list, check one or many, and delete. Each write records its audit
 // event in the same statement as the change, and invalidates the team's check cache after commit.
 import { sql } from 'kysely';
 import { insertAuditEvents } from './audit-insert.js';
 import type { CheckCache } from './check-cache.js';
+import { decodeCursor, pageFields, pageOf, type CursorKey, type CursorScope, type PageRequest } from './cursor.js';
 import type { Db } from './db/database.js';
 import type { DncEntryRow } from './db/schema.js';
 import { toEntry, type Entry } from './entry-model.js';
 import { AppError } from './errors.js';
-import { newAuditId, newEntryId } from './ids.js';
+import { entryIdPattern, newAuditId, newEntryId } from './ids.js';
 import { normalizeLinkedInUrl } from './linkedin-url.js';
 import type { AuditSource, DeletionOutcome } from './vocabulary.js';
 
@@ -75,7 +76,8 @@ export interface BatchAddResult {
   added: number;
   duplicates: number;
   errors: number;
-  details: { url: string; status: 'added' | 'duplicate' | 'error'; error?: string }[];
+  /** `id`: the new entry's for `added`, the listed one's for `duplicate`; absent for `error`. */
+  details: { url: string; status: 'added' | 'duplicate' | 'error'; id?: string; error?: string }[];
 }
 
 export async function addEntries(deps: DncDeps, actor: Actor, urls: string[]): Promise<BatchAddResult> {
@@ -85,11 +87,15 @@ export async function addEntries(deps: DncDeps, actor: Actor, urls: string[]): P
     if (result.ok && !firstIndexOf.has(result.url)) firstIndexOf.set(result.url, index);
   });
   const uniqueUrls = [...firstIndexOf.keys()];
-  let addedUrls = new Set<string>();
+  const addedUrls = new Set<string>();
+  // The entry id of each URL: the new entry's, or the one already listed.
+  const idOf = new Map<string, string>();
   if (uniqueUrls.length > 0) {
     const ids = uniqueUrls.map(() => newEntryId());
     const auditIds = uniqueUrls.map(() => newAuditId());
-    const inserted = await sql<{ url: string }>`
+    // The inserted rows, and the rows that were already there (the statement's snapshot does not
+    // see its own inserts, so those are exactly the duplicates of earlier requests).
+    const written = await sql<{ url: string; id: string; added: boolean }>`
       with input as (
         select * from unnest(${ids}::text[], ${uniqueUrls}::text[], ${auditIds}::text[]) as input(id, url, audit_id)
       ), inserted as (
@@ -112,15 +118,27 @@ export async function addEntries(deps: DncDeps, actor: Actor, urls: string[]): P
           sql`inserted join input on input.id = inserted.id`,
         )}
       )
-      select url from inserted`.execute(deps.db);
-    addedUrls = new Set(inserted.rows.map((row) => row.url));
+      select url, id, true as added from inserted
+      union all
+      select url, id, false as added from dnc_entries
+      where team_id = ${actor.teamId}::text and url = any(${uniqueUrls}::text[])`.execute(deps.db);
+    for (const row of written.rows) {
+      if (!row.added) continue;
+      addedUrls.add(row.url);
+      idOf.set(row.url, row.id);
+    }
+    for (const row of written.rows) if (!idOf.has(row.url)) idOf.set(row.url, row.id);
     if (addedUrls.size > 0) await deps.checkCache.invalidateTeam(actor.teamId);
+    // Neither inserted nor there before: another request added it while this one ran.
+    const unresolved = uniqueUrls.filter((url) => !idOf.has(url));
+    if (unresolved.length > 0) for (const [url, entry] of await findByUrls(deps.db, actor.teamId, unresolved)) idOf.set(url, entry.$id);
   }
   const details = urls.map((url, index): BatchAddResult['details'][number] => {
     const result = normalized[index]!;
     if (!result.ok) return { url, status: 'error', error: result.reason };
     const isFirst = firstIndexOf.get(result.url) === index;
-    return { url, status: isFirst && addedUrls.has(result.url) ? 'added' : 'duplicate' };
+    const id = idOf.get(result.url);
+    return { url, status: isFirst && addedUrls.has(result.url) ? 'added' : 'duplicate', ...(id === undefined ? {} : { id }) };
   });
   return {
     added: addedUrls.size,
@@ -135,24 +153,101 @@ async function findByUrl(db: Db, teamId: string, url: string): Promise<Entry | n
   return row ? toEntry(row) : null;
 }
 
-export async function listEntries(db: Db, teamId: string, page: { limit: number; offset: number }) {
-  const [rows, count] = await Promise.all([
-    db
-      .selectFrom('dnc_entries')
-      .selectAll()
-      .where('team_id', '=', teamId)
-      .orderBy('created_at', 'desc')
-      .orderBy('id', 'desc')
-      .limit(page.limit)
-      .offset(page.offset)
-      .execute(),
-    db
-      .selectFrom('dnc_entries')
-      .select((eb) => eb.fn.countAll<number>().as('total'))
-      .where('team_id', '=', teamId)
-      .executeTakeFirstOrThrow(),
+/** The team's entries with these (normalized) URLs, by URL: one query. */
+async function findByUrls(db: Db, teamId: string, urls: readonly string[]): Promise<Map<string, Entry>> {
+  const rows = await db
+    .selectFrom('dnc_entries')
+    .selectAll()
+    .where('team_id', '=', teamId)
+    .where(sql<boolean>`url = any(${urls}::text[])`)
+    .execute();
+  return new Map(rows.map((row) => [row.url, toEntry(row)]));
+}
+
+/** The list's sort key, as a cursor holds it: created_at to the microsecond (UTC), then the id. */
+type EntryKey = readonly [createdAt: string, id: string];
+const isEntryKey = (key: CursorKey): key is EntryKey =>
+  key.length === 2 &&
+  typeof key[0] === 'string' &&
+  /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/.test(key[0]) &&
+  !Number.isNaN(Date.parse(key[0])) &&
+  typeof key[1] === 'string' &&
+  entryIdPattern.test(key[1]);
+
+/**
+ * One page of the team's list, newest first, ties broken by id. By cursor, a keyset query on
+ * the (team_id, created_at desc, id desc) index: the same cost at any depth, no count. By offset
+ * (the v1.0 way, default 0), the page and the team's total.
+ */
+export async function listEntries(db: Db, teamId: string, page: PageRequest) {
+  const scope: CursorScope = { route: 'entries', teamId };
+  const after = page.cursor === undefined ? undefined : decodeCursor(scope, page.cursor, isEntryKey);
+  let rows = db
+    .selectFrom('dnc_entries')
+    .selectAll()
+    // created_at has microseconds; a JS Date would lose them, and rows between two in the cursor.
+    .select(sql<string>`to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`.as('created_key'))
+    .where('team_id', '=', teamId);
+  if (after) rows = rows.where(sql<boolean>`(created_at, id) < (${after[0]}::timestamptz, ${after[1]}::text)`);
+  rows = rows
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(page.limit + 1)
+    .offset(after ? 0 : (page.offset ?? 0));
+  const [found, total] = await Promise.all([
+    rows.execute(),
+    after
+      ? undefined
+      : db
+          .selectFrom('dnc_entries')
+          .select((eb) => eb.fn.countAll<number>().as('total'))
+          .where('team_id', '=', teamId)
+          .executeTakeFirstOrThrow()
+          .then((count) => Number(count.total)),
   ]);
-  return { entries: rows.map(toEntry), total: Number(count.total), limit: page.limit, offset: page.offset };
+  const { rows: served, nextCursor } = pageOf(scope, found, page.limit, (row) => [row.created_key, row.id]);
+  return { entries: served.map(toEntry), ...pageFields(page, nextCursor, total) };
+}
+
+export interface CheckUrlsResult {
+  results: { url: string; normalizedUrl: string | null; onList: boolean; entry: Entry | null; error?: string }[];
+  onList: number;
+  errors: number;
+}
+
+/**
+ * POST /v1/dnc/check: many URLs at once, answered from and into the same cache as `checkUrl`.
+ * Whatever their number: one cache read, at most one query (for the misses) and one cache write.
+ * A URL that does not normalize gets its own error; repeats each get their result.
+ */
+export async function checkUrls(deps: DncDeps, teamId: string, urls: readonly string[]): Promise<CheckUrlsResult> {
+  const normalized = urls.map((url) => normalizeLinkedInUrl(url));
+  const distinct = [...new Set(normalized.flatMap((result) => (result.ok ? [result.url] : [])))];
+  const answers = await lookUpMany(deps, teamId, distinct);
+  const results = urls.map((url, index): CheckUrlsResult['results'][number] => {
+    const result = normalized[index]!;
+    if (!result.ok) return { url, normalizedUrl: null, onList: false, entry: null, error: result.reason };
+    const entry = answers.get(result.url) ?? null;
+    return { url, normalizedUrl: result.url, onList: entry !== null, entry };
+  });
+  return {
+    results,
+    onList: results.filter((result) => result.onList).length,
+    errors: results.filter((result) => result.error !== undefined).length,
+  };
+}
+
+/** The team's entry, or null, for each of these distinct normalized URLs (see `checkUrls`). */
+async function lookUpMany(deps: DncDeps, teamId: string, urls: readonly string[]): Promise<Map<string, Entry | null>> {
+  if (urls.length === 0) return new Map();
+  const cached = await deps.checkCache.readMany(teamId, urls);
+  const misses = urls.filter((url) => !cached.entries.has(url));
+  if (misses.length === 0) return cached.entries;
+  const found = await findByUrls(deps.db, teamId, misses);
+  const fresh = new Map<string, Entry | null>(misses.map((url) => [url, found.get(url) ?? null]));
+  // Tagged with the generation read before the query, as the single check does.
+  await deps.checkCache.writeMany(teamId, cached.generation, fresh);
+  return new Map([...cached.entries, ...fresh]);
 }
 
 export async function checkUrl(deps: DncDeps, teamId: string, rawUrl: string): Promise<{ onList: boolean; entry: Entry | null }> {

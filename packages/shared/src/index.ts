@@ -28,3 +28,4 @@ export * from './service-metrics.js';
 export * from './outage-log.js';
 export * from './vocabulary.js';
 export * from './team-limits.js';
+export * from './cursor.js';

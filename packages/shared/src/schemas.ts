@@ -1,5 +1,6 @@
 // Request schemas: the API validates with these, and the OpenAPI document is generated from them.
 import { z } from 'zod';
+import { encodeCursor } from './cursor.js';
 import { entryIdPattern, jobIdPattern } from './ids.js';
 import {
   auditActions,
@@ -8,6 +9,8 @@ import {
   IDEMPOTENCY_WINDOW_HOURS,
   itemStatuses,
   MAX_BATCH_ADD_ENTRIES,
+  MAX_CHECK_URLS,
+  MAX_CURSOR_LENGTH,
   MAX_IDEMPOTENCY_KEY_LENGTH,
   MAX_PAGE_SIZE,
   MAX_REASON_LENGTH,
@@ -15,15 +18,13 @@ import {
 
 const reason = z.string().max(MAX_REASON_LENGTH, `must be at most ${MAX_REASON_LENGTH} characters`);
 
-/** A non-negative integer given as a query string. */
+/** A non-negative integer given as a query string, or nothing. */
+const optionalQueryInteger = (min: number, max: number) =>
+  z.string().regex(/^\d+$/, 'must be a whole number').transform(Number).pipe(z.number().int().min(min).max(max)).optional();
+
+/** A non-negative integer given as a query string, `defaultValue` when absent. */
 const queryInteger = (min: number, max: number, defaultValue: number) =>
-  z
-    .string()
-    .regex(/^\d+$/, 'must be a whole number')
-    .transform(Number)
-    .pipe(z.number().int().min(min).max(max))
-    .optional()
-    .transform((value) => value ?? defaultValue);
+  optionalQueryInteger(min, max).transform((value) => value ?? defaultValue);
 
 export const entryIdSchema = z
   .string()
@@ -57,12 +58,39 @@ export const batchAddBody = z
   })
   .meta({ examples: [{ entries: [{ url: 'linkedin.com/in/jane-doe' }, { url: 'in/john-smith' }] }] });
 
+/** A cursor as the list of entries makes one (team_acme, after the example entry of 09:12:45). */
+const exampleCursor = encodeCursor({ route: 'entries', teamId: 'team_acme' }, ['2026-11-26T09:12:45.318000Z', 'dnc_Zx8Yw7Vu6Ts5Rq4Po3Nm']);
+
+/**
+ * A page of a list starts where `cursor` says (keyset: the same cost at any depth) or after
+ * `offset` items (default 0 when neither is given); `total` is counted only for the latter.
+ */
 export const pageQuery = {
   limit: queryInteger(1, MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE).meta({ description: 'Page size' }),
-  offset: queryInteger(0, Number.MAX_SAFE_INTEGER, 0).meta({ description: 'How many items to skip' }),
+  offset: optionalQueryInteger(0, Number.MAX_SAFE_INTEGER).meta({
+    description:
+      'How many items to skip (0 when neither `offset` nor `cursor` is given). A page read by offset carries `total`; not with `cursor`.',
+  }),
+  cursor: z
+    .string()
+    .min(1, 'must not be empty')
+    .max(MAX_CURSOR_LENGTH, `must be at most ${MAX_CURSOR_LENGTH} characters`)
+    .optional()
+    .meta({
+      description:
+        'Where the page starts: the `nextCursor` of the previous page, unchanged (opaque; valid only for the route, team and filters that produced it). A page read by cursor costs the same at any depth and carries no `total`; not with `offset`.',
+      examples: [exampleCursor],
+    }),
 };
 
-export const listEntriesQuery = z.object(pageQuery);
+/** `cursor` and `offset` both say where a page starts: a request gives one at most. */
+const oneStartOfPage = <T extends z.ZodObject>(query: T) =>
+  query.refine((page: { offset?: unknown; cursor?: unknown }) => page.offset === undefined || page.cursor === undefined, {
+    path: ['cursor'],
+    message: 'cannot be combined with offset (a cursor already says where the page starts)',
+  });
+
+export const listEntriesQuery = oneStartOfPage(z.object(pageQuery));
 
 export const checkQuery = z.object({
   url: z
@@ -70,6 +98,21 @@ export const checkQuery = z.object({
     .min(1, 'is required')
     .meta({ description: 'The LinkedIn URL to look up, in any spelling the add route accepts', examples: ['in/jane-doe'] }),
 });
+
+export const checkUrlsBody = z
+  .object({
+    urls: z
+      .array(
+        z
+          .string()
+          .meta({
+            description: 'A URL in any spelling the add route accepts; one that is not a LinkedIn profile URL gets an `error` of its own',
+          }),
+      )
+      .min(1, 'must contain at least one URL')
+      .meta({ description: `1 to ${MAX_CHECK_URLS} URLs; more → 413 payload_too_large. Repeats are answered once each.` }),
+  })
+  .meta({ examples: [{ urls: ['https://www.linkedin.com/in/Jane-Doe/', 'in/john-smith', 'https://example.com/x'] }] });
 
 export const deleteEntryParams = z.object({ id: entryIdSchema });
 export const deleteEntryBody = z
@@ -79,12 +122,14 @@ export const deleteEntryQuery = z.object({
   reason: reason.optional().meta({ description: 'Why the entry is deleted, when no JSON body is sent' }),
 });
 
-export const auditQuery = z.object({
-  ...pageQuery,
-  action: z.enum(auditActions).optional().meta({ description: 'Only events of this action' }),
-  entryId: entryIdSchema.optional().meta({ description: 'Only events of this entry' }),
-  jobId: jobIdSchema.optional().meta({ description: 'Only events of this bulk job' }),
-});
+export const auditQuery = oneStartOfPage(
+  z.object({
+    ...pageQuery,
+    action: z.enum(auditActions).optional().meta({ description: 'Only events of this action' }),
+    entryId: entryIdSchema.optional().meta({ description: 'Only events of this entry' }),
+    jobId: jobIdSchema.optional().meta({ description: 'Only events of this bulk job' }),
+  }),
+);
 
 export const bulkDeleteBody = z
   .object({
@@ -112,7 +157,9 @@ export const bulkDeleteHeaders = z.object({
 
 export const jobParams = z.object({ jobId: jobIdSchema });
 
-export const jobItemsQuery = z.object({
-  ...pageQuery,
-  status: z.enum(itemStatuses).optional().meta({ description: 'Only items with this status' }),
-});
+export const jobItemsQuery = oneStartOfPage(
+  z.object({
+    ...pageQuery,
+    status: z.enum(itemStatuses).optional().meta({ description: 'Only items with this status' }),
+  }),
+);

@@ -71,9 +71,13 @@ export const DEFAULT_BULK_MAX_IDS = 10_000;
 export const MAX_BULK_IDS_CEILING = 100_000;
 /** Entries one batch add may hold; more → 413. */
 export const MAX_BATCH_ADD_ENTRIES = 1_000;
+/** URLs one batch check (scrub) may hold; more → 413. */
+export const MAX_CHECK_URLS = 1_000;
 /** Page size of every list (`limit`). */
 export const MAX_PAGE_SIZE = 1_000;
 export const DEFAULT_PAGE_SIZE = 50;
+/** Characters of a page `cursor` (ours are far shorter; anything longer is not one of ours). */
+export const MAX_CURSOR_LENGTH = 512;
 /** Characters of a `reason`. */
 export const MAX_REASON_LENGTH = 500;
 /** Characters of an Idempotency-Key. */

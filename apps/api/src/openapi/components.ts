@@ -6,6 +6,7 @@ import {
   auditEventSchema,
   batchAddResultSchema,
   checkResultSchema,
+  checkUrlsResultSchema,
   deleteResultSchema,
   entryListSchema,
   entrySchema,
@@ -37,6 +38,7 @@ const envelopes = {
   BatchAddResponse: successEnvelope(batchAddResultSchema, z.string().meta({ examples: ['Added 1, 1 duplicate(s), 1 error(s)'] })),
   EntryListResponse: successEnvelope(entryListSchema),
   CheckResponse: successEnvelope(checkResultSchema),
+  CheckUrlsResponse: successEnvelope(checkUrlsResultSchema),
   DeleteResponse: successEnvelope(deleteResultSchema),
   JobQueuedResponse: successEnvelope(jobSchema, z.literal(successMessages.bulkDeletionQueued)),
   JobResponse: successEnvelope(jobSchema),
@@ -60,6 +62,7 @@ export function responseComponents(): Record<string, JsonSchema> {
   add('Entry', entrySchema);
   add('EntryList', entryListSchema);
   add('CheckResult', checkResultSchema);
+  add('CheckUrlsResult', checkUrlsResultSchema);
   add('BatchAddResult', batchAddResultSchema);
   add('DeleteResult', deleteResultSchema);
   add('Job', jobSchema);

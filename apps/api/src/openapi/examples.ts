@@ -1,6 +1,6 @@
 // Realistic bodies for the reference page and for client generators; the tests validate each one
 // against the schema it illustrates. Entities come from the schemas' own examples where they have one.
-import { auditEventSchema, entrySchema, jobItemSchema, jobSchema, type ErrorCode } from '@dnc/shared';
+import { auditEventSchema, encodeCursor, entrySchema, jobItemSchema, jobSchema, type ErrorCode } from '@dnc/shared';
 import type { z } from 'zod';
 import { parseInput, type InputLocation } from '../http/validate.js';
 import type { MediaExamples } from './types.js';
@@ -48,6 +48,26 @@ export const exampleEntry2 = {
   $createdAt: '2026-11-26T09:12:45.318Z',
   $updatedAt: '2026-11-26T09:12:45.318Z',
 };
+
+export const exampleEntry3 = {
+  ...exampleEntry,
+  $id: 'dnc_Qm4Rt8Yu2Io6Pa1Sd5Fg',
+  url: 'https://linkedin.com/in/maria-garcia',
+  $createdAt: '2026-11-25T16:48:03.905Z',
+  $updatedAt: '2026-11-25T16:48:03.905Z',
+};
+
+// ---- Pages: the first read by offset (with total), the next by the cursor it returned ----
+
+const EXAMPLE_TEAM = 'team_acme';
+/** The cursor after exampleEntry2 (created_at to the microsecond, then the id). */
+export const exampleEntriesCursor = encodeCursor({ route: 'entries', teamId: EXAMPLE_TEAM }, [
+  '2026-11-26T09:12:45.318274Z',
+  exampleEntry2.$id,
+]);
+export const exampleAuditCursor = encodeCursor({ route: 'audit', teamId: EXAMPLE_TEAM, bound: [undefined, undefined, undefined] }, [4702]);
+export const exampleJobItemsCursor = (jobId: string) =>
+  encodeCursor({ route: 'job-items', teamId: EXAMPLE_TEAM, bound: [jobId, undefined] }, [2]);
 
 export const exampleJob = firstExample(jobSchema);
 export const exampleThrottledJob = {

@@ -1,7 +1,6 @@
 // The team's audit trail.
 import { auditQuery, listAuditEvents } from '@dnc/shared';
-import { DEFAULT_PAGE_SIZE } from '@dnc/shared/vocabulary';
-import { exampleAuditEvents, one, success, validationExample } from '../openapi/examples.js';
+import { exampleAuditCursor, exampleAuditEvents, one, success, validationExample } from '../openapi/examples.js';
 import { defineOperation } from './operation.js';
 
 export const listAuditEventsOperation = defineOperation({
@@ -9,7 +8,8 @@ export const listAuditEventsOperation = defineOperation({
   path: '/v1/dnc/audit',
   operationId: 'listAuditEvents',
   summary: 'The team’s audit trail',
-  description: 'Newest first. A team sees only its own events.',
+  description:
+    'Newest first. A team sees only its own events. Page with `cursor` (the `nextCursor` of the previous page, made for the same filters; no `total`) or with `offset` (with `total`); every page carries `nextCursor`, null on the last page.',
   tag: 'Audit',
   scope: 'dnc:read',
   rateLimitClass: 'dnc-read',
@@ -18,7 +18,13 @@ export const listAuditEventsOperation = defineOperation({
     200: {
       description: 'One page of events.',
       schema: 'AuditEventListResponse',
-      examples: one('A page', success({ events: exampleAuditEvents, total: 2, limit: DEFAULT_PAGE_SIZE, offset: 0 })),
+      examples: {
+        ...one(
+          'First page (no cursor): with total',
+          success({ events: exampleAuditEvents, total: 3, limit: 2, offset: 0, nextCursor: exampleAuditCursor }),
+        ),
+        ...one('Next page (by cursor): the last one', success({ events: exampleAuditEvents.slice(1), limit: 2, nextCursor: null })),
+      },
     },
   },
   errors: [],

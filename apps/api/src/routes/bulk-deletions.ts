@@ -13,13 +13,14 @@ import {
   type Job,
   type SubmittedJob,
 } from '@dnc/shared';
-import { DEFAULT_BULK_MAX_IDS, DEFAULT_PAGE_SIZE, IDEMPOTENCY_WINDOW_HOURS } from '@dnc/shared/vocabulary';
+import { DEFAULT_BULK_MAX_IDS, IDEMPOTENCY_WINDOW_HOURS } from '@dnc/shared/vocabulary';
 import { successMessages } from '../openapi/components.js';
 import {
   exampleCancelledJob,
   exampleCompletedJob,
   exampleJob,
   exampleJobItems,
+  exampleJobItemsCursor,
   exampleThrottledJob,
   one,
   plainErrorBody,
@@ -137,7 +138,8 @@ export const listBulkJobItemsOperation = defineOperation({
   path: `${JOB_PATH}/items`,
   operationId: 'listBulkJobItems',
   summary: 'The items of a bulk deletion',
-  description: 'In submission order, optionally filtered by status.',
+  description:
+    'In submission order, optionally filtered by status. Page with `cursor` (the `nextCursor` of the previous page, made for the same job and status; no `total`) or with `offset` (with `total`); every page carries `nextCursor`, null on the last page.',
   tag: 'Bulk deletion',
   scope: 'dnc:read',
   rateLimitClass: 'jobs-read',
@@ -147,7 +149,19 @@ export const listBulkJobItemsOperation = defineOperation({
     200: {
       description: 'One page of items.',
       schema: 'JobItemListResponse',
-      examples: one('A page', success({ items: exampleJobItems, total: 3, limit: DEFAULT_PAGE_SIZE, offset: 0 })),
+      examples: {
+        ...one(
+          'First page (no cursor): with total',
+          success({
+            items: exampleJobItems.slice(0, 2),
+            total: 3,
+            limit: 2,
+            offset: 0,
+            nextCursor: exampleJobItemsCursor(exampleJob.$id as string),
+          }),
+        ),
+        ...one('Next page (by cursor): the last one', success({ items: exampleJobItems.slice(2), limit: 2, nextCursor: null })),
+      },
     },
   },
   errors: ['forbidden', 'not_found'],

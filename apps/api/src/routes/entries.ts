@@ -1,5 +1,5 @@
-// The team's Do-Not-Contact list: add one, add many, list, check, delete one (synchronously, or
-// queued as a one-item bulk job with `Prefer: respond-async`).
+// The team's Do-Not-Contact list: add one, add many, list, check one, check many (a scrub), delete
+// one (synchronously, or queued as a one-item bulk job with `Prefer: respond-async`).
 import {
   addEntries,
   addEntry,
@@ -8,6 +8,9 @@ import {
   batchAddResultSchema,
   checkQuery,
   checkUrl,
+  checkUrls,
+  checkUrlsBody,
+  checkUrlsResultSchema,
   deleteEntry,
   deleteEntryBody,
   deleteEntryParams,
@@ -17,13 +20,15 @@ import {
   listEntriesQuery,
   submitAndScheduleBulkDeletion,
 } from '@dnc/shared';
-import { DEFAULT_PAGE_SIZE, MAX_BATCH_ADD_ENTRIES } from '@dnc/shared/vocabulary';
+import { MAX_BATCH_ADD_ENTRIES, MAX_CHECK_URLS } from '@dnc/shared/vocabulary';
 import { z } from 'zod';
 import { successMessages } from '../openapi/components.js';
 import {
   exampleAsyncDeleteJob,
+  exampleEntriesCursor,
   exampleEntry,
   exampleEntry2,
+  exampleEntry3,
   firstExample,
   one,
   plainErrorBody,
@@ -87,7 +92,7 @@ export const addEntriesOperation = defineOperation({
   path: '/v1/dnc/batch',
   operationId: 'addEntries',
   summary: 'Add many URLs',
-  description: `1 to ${MAX_BATCH_ADD_ENTRIES} entries (more → 413). One bad URL does not stop the rest; duplicates inside the batch count once. Audited per added entry.`,
+  description: `1 to ${MAX_BATCH_ADD_ENTRIES} entries (more → 413). One bad URL does not stop the rest; duplicates inside the batch count once. Each detail carries the entry’s \`id\`: the new one for \`added\`, the one already listed for \`duplicate\`. Audited per added entry.`,
   tag: 'Entries',
   scope: 'dnc:write',
   rateLimitClass: 'dnc-bulk',
@@ -123,7 +128,9 @@ export const listEntriesOperation = defineOperation({
   path: '/v1/dnc',
   operationId: 'listEntries',
   summary: 'List the team’s entries',
-  description: 'Newest first, ties broken by id.',
+  description:
+    'Newest first, ties broken by id. Page with `cursor`: pass the `nextCursor` of a page to read the next one (a keyset query: the same cost at any depth; no `total`). ' +
+    'Or page with `offset` as in v1.0: such a page, and a request with neither, also carries `total` and `offset` (counting the whole list). Every page carries `nextCursor` (null on the last page).',
   tag: 'Entries',
   scope: 'dnc:read',
   rateLimitClass: 'dnc-read',
@@ -132,11 +139,17 @@ export const listEntriesOperation = defineOperation({
     200: {
       description: 'One page of entries.',
       schema: 'EntryListResponse',
-      examples: one('A page', success({ entries: [exampleEntry, exampleEntry2], total: 2, limit: DEFAULT_PAGE_SIZE, offset: 0 })),
+      examples: {
+        ...one(
+          'First page (no cursor): with total',
+          success({ entries: [exampleEntry, exampleEntry2], total: 3, limit: 2, offset: 0, nextCursor: exampleEntriesCursor }),
+        ),
+        ...one('Next page (by cursor): the last one', success({ entries: [exampleEntry3], limit: 2, nextCursor: null })),
+      },
     },
   },
   errors: [],
-  errorExamples: { validation_error: validationExample(listEntriesQuery, { limit: '5000' }, 'query') },
+  errorExamples: { validation_error: validationExample(listEntriesQuery, { offset: '100', cursor: exampleEntriesCursor }, 'query') },
   handler: async ({ query }, { services, actor }) => ({ status: 200, data: await listEntries(services.db, actor.teamId, query) }),
 });
 
@@ -163,6 +176,35 @@ export const checkUrlOperation = defineOperation({
   errors: [],
   errorExamples: { validation_error: validationExample(checkQuery, {}, 'query') },
   handler: async ({ query }, { services, actor }) => ({ status: 200, data: await checkUrl(services, actor.teamId, query.url) }),
+});
+
+export const checkUrlsOperation = defineOperation({
+  method: 'post',
+  path: '/v1/dnc/check',
+  operationId: 'checkUrls',
+  summary: 'Scrub many URLs against the list',
+  description:
+    `1 to ${MAX_CHECK_URLS} URLs (more → 413), one result per URL in request order, repeats included; a URL that is not a LinkedIn profile URL gets an \`error\` and does not fail the rest. ` +
+    'The whole request takes one slot of the team’s `dnc-read` budget. Answers come from, and go into, the same per-team cache as `GET /v1/dnc/check` (invalidated by any add or delete of the team): ' +
+    'a scrub costs one cache read, at most one database query (for the URLs not cached) and one cache write, whatever its size.',
+  tag: 'Entries',
+  scope: 'dnc:read',
+  rateLimitClass: 'dnc-read',
+  body: {
+    schema: checkUrlsBody,
+    component: 'CheckUrlsRequest',
+    maxItems: { field: 'urls', holder: 'A batch check', max: () => MAX_CHECK_URLS, defaultMax: MAX_CHECK_URLS },
+  },
+  responses: {
+    200: {
+      description: 'One result per URL sent.',
+      schema: 'CheckUrlsResponse',
+      examples: one('One listed, one not, one not a profile URL', success(firstExample(checkUrlsResultSchema))),
+    },
+  },
+  errors: ['payload_too_large'],
+  errorExamples: { validation_error: validationExample(checkUrlsBody, { urls: [] }, 'body') },
+  handler: async ({ body }, { services, actor }) => ({ status: 200, data: await checkUrls(services, actor.teamId, body.urls) }),
 });
 
 export const deleteEntryOperation = defineOperation({
@@ -218,4 +260,11 @@ export const deleteEntryOperation = defineOperation({
   },
 });
 
-export const entryOperations = [addEntryOperation, addEntriesOperation, listEntriesOperation, checkUrlOperation, deleteEntryOperation];
+export const entryOperations = [
+  addEntryOperation,
+  addEntriesOperation,
+  listEntriesOperation,
+  checkUrlOperation,
+  checkUrlsOperation,
+  deleteEntryOperation,
+];

@@ -11,7 +11,7 @@ export interface paths {
     };
     /**
      * List the team’s entries
-     * @description Newest first, ties broken by id.
+     * @description Newest first, ties broken by id. Page with `cursor`: pass the `nextCursor` of a page to read the next one (a keyset query: the same cost at any depth; no `total`). Or page with `offset` as in v1.0: such a page, and a request with neither, also carries `total` and `offset` (counting the whole list). Every page carries `nextCursor` (null on the last page).
      *
      *     Scope: `dnc:read`. Rate-limit class: `dnc-read` (default 60 per 60 s per team).
      */
@@ -41,7 +41,7 @@ export interface paths {
     put?: never;
     /**
      * Add many URLs
-     * @description 1 to 1000 entries (more → 413). One bad URL does not stop the rest; duplicates inside the batch count once. Audited per added entry.
+     * @description 1 to 1000 entries (more → 413). One bad URL does not stop the rest; duplicates inside the batch count once. Each detail carries the entry’s `id`: the new one for `added`, the one already listed for `duplicate`. Audited per added entry.
      *
      *     Scope: `dnc:write`. Rate-limit class: `dnc-bulk` (default 10 per 60 s per team).
      */
@@ -67,7 +67,13 @@ export interface paths {
      */
     get: operations['checkUrl'];
     put?: never;
-    post?: never;
+    /**
+     * Scrub many URLs against the list
+     * @description 1 to 1000 URLs (more → 413), one result per URL in request order, repeats included; a URL that is not a LinkedIn profile URL gets an `error` and does not fail the rest. The whole request takes one slot of the team’s `dnc-read` budget. Answers come from, and go into, the same per-team cache as `GET /v1/dnc/check` (invalidated by any add or delete of the team): a scrub costs one cache read, at most one database query (for the URLs not cached) and one cache write, whatever its size.
+     *
+     *     Scope: `dnc:read`. Rate-limit class: `dnc-read` (default 60 per 60 s per team).
+     */
+    post: operations['checkUrls'];
     delete?: never;
     options?: never;
     head?: never;
@@ -105,7 +111,7 @@ export interface paths {
     };
     /**
      * The team’s audit trail
-     * @description Newest first. A team sees only its own events.
+     * @description Newest first. A team sees only its own events. Page with `cursor` (the `nextCursor` of the previous page, made for the same filters; no `total`) or with `offset` (with `total`); every page carries `nextCursor`, null on the last page.
      *
      *     Scope: `dnc:read`. Rate-limit class: `dnc-read` (default 60 per 60 s per team).
      */
@@ -171,7 +177,7 @@ export interface paths {
     };
     /**
      * The items of a bulk deletion
-     * @description In submission order, optionally filtered by status.
+     * @description In submission order, optionally filtered by status. Page with `cursor` (the `nextCursor` of the previous page, made for the same job and status; no `total`) or with `offset` (with `total`); every page carries `nextCursor`, null on the last page.
      *
      *     Scope: `dnc:read`. Rate-limit class: `jobs-read` (default 120 per 60 s per team).
      */
@@ -393,9 +399,13 @@ export interface components {
     /** @description One page of the team’s entries, newest first */
     EntryList: {
       entries: components['schemas']['Entry'][];
-      total: number;
+      /** @description How many items the whole list (with its filters) holds. Present when the page was read by offset, absent when by cursor. */
+      total?: number;
       limit: number;
-      offset: number;
+      /** @description The offset the page was read at (0 when neither offset nor cursor was given); absent when read by cursor. */
+      offset?: number;
+      /** @description Pass as `cursor` to read the next page; null on the last page. */
+      nextCursor: string | null;
     };
     /** @description Whether the URL is on the team’s list, and the entry when it is */
     CheckResult:
@@ -410,6 +420,57 @@ export interface components {
           entry: null;
         };
     /**
+     * @description One result per URL sent, in request order (repeats included)
+     * @example {
+     *       "results": [
+     *         {
+     *           "url": "https://www.linkedin.com/in/Jane-Doe/",
+     *           "normalizedUrl": "https://linkedin.com/in/jane-doe",
+     *           "onList": true,
+     *           "entry": {
+     *             "$id": "dnc_7Hq2LmX9pR4sT1vW3yZa",
+     *             "teamId": "team_acme",
+     *             "url": "https://linkedin.com/in/jane-doe",
+     *             "$createdAt": "2026-11-26T10:30:00.000Z",
+     *             "$updatedAt": "2026-11-26T10:30:00.000Z"
+     *           }
+     *         },
+     *         {
+     *           "url": "in/john-smith",
+     *           "normalizedUrl": "https://linkedin.com/in/john-smith",
+     *           "onList": false,
+     *           "entry": null
+     *         },
+     *         {
+     *           "url": "https://example.com/x",
+     *           "normalizedUrl": null,
+     *           "onList": false,
+     *           "entry": null,
+     *           "error": "not a linkedin.com URL"
+     *         }
+     *       ],
+     *       "onList": 1,
+     *       "errors": 1
+     *     }
+     */
+    CheckUrlsResult: {
+      results: {
+        /** @description The URL as it was sent */
+        url: string;
+        /** @description The URL as the list stores it; null when it is not a LinkedIn profile URL */
+        normalizedUrl: string | null;
+        onList: boolean;
+        /** @description The team’s entry for the URL when it is listed */
+        entry: components['schemas']['Entry'] | null;
+        /** @description Why the URL is not a LinkedIn profile URL (then onList is false) */
+        error?: string;
+      }[];
+      /** @description Results that are on the list */
+      onList: number;
+      /** @description Results with an `error` */
+      errors: number;
+    };
+    /**
      * @description Outcome of a batch add, one detail per submitted URL in submission order
      * @example {
      *       "added": 1,
@@ -418,11 +479,13 @@ export interface components {
      *       "details": [
      *         {
      *           "url": "linkedin.com/in/jane-doe",
-     *           "status": "added"
+     *           "status": "added",
+     *           "id": "dnc_7Hq2LmX9pR4sT1vW3yZa"
      *         },
      *         {
      *           "url": "https://www.linkedin.com/in/Jane-Doe/",
-     *           "status": "duplicate"
+     *           "status": "duplicate",
+     *           "id": "dnc_7Hq2LmX9pR4sT1vW3yZa"
      *         },
      *         {
      *           "url": "https://example.com/x",
@@ -441,6 +504,8 @@ export interface components {
         url: string;
         /** @enum {string} */
         status: 'added' | 'duplicate' | 'error';
+        /** @description The entry’s id: the new entry for "added", the entry already listed (or added earlier in this batch) for "duplicate"; absent for "error" */
+        id?: string;
         /** @description Why the URL was rejected (status "error" only) */
         error?: string;
       }[];
@@ -523,9 +588,13 @@ export interface components {
     /** @description One page of a job’s items, in submission order */
     JobItemList: {
       items: components['schemas']['JobItem'][];
-      total: number;
+      /** @description How many items the whole list (with its filters) holds. Present when the page was read by offset, absent when by cursor. */
+      total?: number;
       limit: number;
-      offset: number;
+      /** @description The offset the page was read at (0 when neither offset nor cursor was given); absent when read by cursor. */
+      offset?: number;
+      /** @description Pass as `cursor` to read the next page; null on the last page. */
+      nextCursor: string | null;
     };
     /**
      * @description One event of the team’s audit trail
@@ -561,9 +630,13 @@ export interface components {
     /** @description One page of the team’s audit events, newest first */
     AuditEventList: {
       events: components['schemas']['AuditEvent'][];
-      total: number;
+      /** @description How many items the whole list (with its filters) holds. Present when the page was read by offset, absent when by cursor. */
+      total?: number;
       limit: number;
-      offset: number;
+      /** @description The offset the page was read at (0 when neither offset nor cursor was given); absent when read by cursor. */
+      offset?: number;
+      /** @description Pass as `cursor` to read the next page; null on the last page. */
+      nextCursor: string | null;
     };
     ValidationDetail: {
       /**
@@ -620,6 +693,10 @@ export interface components {
     CheckResponse: {
       error: null;
       data: components['schemas']['CheckResult'];
+    };
+    CheckUrlsResponse: {
+      error: null;
+      data: components['schemas']['CheckUrlsResult'];
     };
     DeleteResponse: {
       error: null;
@@ -884,6 +961,19 @@ export interface components {
         url: string;
       }[];
     };
+    /**
+     * @example {
+     *       "urls": [
+     *         "https://www.linkedin.com/in/Jane-Doe/",
+     *         "in/john-smith",
+     *         "https://example.com/x"
+     *       ]
+     *     }
+     */
+    CheckUrlsRequest: {
+      /** @description 1 to 1000 URLs; more → 413 payload_too_large. Repeats are answered once each. */
+      urls: string[];
+    };
     DeleteEntryRequest: {
       /** @description Why the entry is deleted (recorded in the audit trail) */
       reason?: string;
@@ -945,8 +1035,10 @@ export interface operations {
       query?: {
         /** @description Page size */
         limit?: number;
-        /** @description How many items to skip */
+        /** @description How many items to skip (0 when neither `offset` nor `cursor` is given). A page read by offset carries `total`; not with `cursor`. */
         offset?: number;
+        /** @description Where the page starts: the `nextCursor` of the previous page, unchanged (opaque; valid only for the route, team and filters that produced it). A page read by cursor costs the same at any depth and carries no `total`; not with `offset`. */
+        cursor?: string;
       };
       header?: {
         /** @description Your id for the request (echoed back, logged and written to the audit trail); one is generated when absent or malformed. */
@@ -1380,6 +1472,119 @@ export interface operations {
       };
     };
   };
+  checkUrls: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Your id for the request (echoed back, logged and written to the audit trail); one is generated when absent or malformed. */
+        'X-Request-Id'?: components['parameters']['RequestId'];
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CheckUrlsRequest'];
+      };
+    };
+    responses: {
+      /** @description One result per URL sent. */
+      200: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          'RateLimit-Policy': components['headers']['RateLimitPolicy'];
+          RateLimit: components['headers']['RateLimit'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CheckUrlsResponse'];
+        };
+      };
+      /** @description Validation error: malformed JSON, a body that cannot be read, a bad field (a NUL character included), a bad id format or a bad query parameter. */
+      400: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          'RateLimit-Policy': components['headers']['RateLimitPolicyOptional'];
+          RateLimit: components['headers']['RateLimitOptional'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ValidationError'];
+        };
+      };
+      /** @description No, malformed, unknown or revoked API key. Uses no rate-limit slot. */
+      401: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          'WWW-Authenticate': components['headers']['WwwAuthenticate'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MissingApiKeyError'] | components['schemas']['InvalidApiKeyError'];
+        };
+      };
+      /** @description The key lacks the scope the route needs (uses no rate-limit slot), or the entry or job belongs to another team. */
+      403: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['InsufficientScopeError'];
+        };
+      };
+      /** @description The body is over 1 MiB, or holds more items than allowed. */
+      413: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          'RateLimit-Policy': components['headers']['RateLimitPolicy'];
+          RateLimit: components['headers']['RateLimit'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PayloadTooLargeError'];
+        };
+      };
+      /** @description The team’s budget for this operation class is spent. */
+      429: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          'RateLimit-Policy': components['headers']['RateLimitPolicy'];
+          RateLimit: components['headers']['RateLimit'];
+          'Retry-After': components['headers']['RetryAfter'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RateLimitExceededError'];
+        };
+      };
+      /** @description Something unexpected happened; it is logged with the request id. */
+      500: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          'RateLimit-Policy': components['headers']['RateLimitPolicyOptional'];
+          RateLimit: components['headers']['RateLimitOptional'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['InternalError'];
+        };
+      };
+      /** @description Postgres or Redis is unreachable; retry after `Retry-After` seconds. */
+      503: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          'Retry-After': components['headers']['RetryAfter'];
+          'RateLimit-Policy': components['headers']['RateLimitPolicyOptional'];
+          RateLimit: components['headers']['RateLimitOptional'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ServiceUnavailableError'];
+        };
+      };
+    };
+  };
   deleteEntry: {
     parameters: {
       query?: {
@@ -1535,8 +1740,10 @@ export interface operations {
       query?: {
         /** @description Page size */
         limit?: number;
-        /** @description How many items to skip */
+        /** @description How many items to skip (0 when neither `offset` nor `cursor` is given). A page read by offset carries `total`; not with `cursor`. */
         offset?: number;
+        /** @description Where the page starts: the `nextCursor` of the previous page, unchanged (opaque; valid only for the route, team and filters that produced it). A page read by cursor costs the same at any depth and carries no `total`; not with `offset`. */
+        cursor?: string;
         /** @description Only events of this action */
         action?: 'dnc.entry.added' | 'dnc.entry.deleted' | 'dnc.bulk_delete.submitted' | 'dnc.bulk_delete.cancelled';
         /** @description Only events of this entry */
@@ -1913,8 +2120,10 @@ export interface operations {
       query?: {
         /** @description Page size */
         limit?: number;
-        /** @description How many items to skip */
+        /** @description How many items to skip (0 when neither `offset` nor `cursor` is given). A page read by offset carries `total`; not with `cursor`. */
         offset?: number;
+        /** @description Where the page starts: the `nextCursor` of the previous page, unchanged (opaque; valid only for the route, team and filters that produced it). A page read by cursor costs the same at any depth and carries no `total`; not with `offset`. */
+        cursor?: string;
         /** @description Only items with this status */
         status?: 'pending' | 'deleted' | 'not_found' | 'forbidden' | 'failed' | 'cancelled';
       };

@@ -2,6 +2,7 @@
 // Terms: see ../vocabulary.ts. The drainer is the one BullMQ job per team that executes the
 // team's pending items, oldest first across all of its jobs, a window's worth at a time.
 import { sql } from 'kysely';
+import { decodeCursor, isCursorInteger, pageFields, pageOf, type CursorKey, type CursorScope, type PageRequest } from '../cursor.js';
 import type { Db } from '../db/database.js';
 import type { BulkJobRow } from '../db/schema.js';
 import { AppError } from '../errors.js';
@@ -118,24 +119,43 @@ export async function getBulkJob(db: Db, teamId: string, jobId: string, pace: Dr
   return toJob(db, await findTeamJob(db, teamId, jobId), pace);
 }
 
+const isPositionKey = (key: CursorKey): key is readonly [position: number] => key.length === 1 && isCursorInteger(key[0]);
+
+/**
+ * One page of a job's items, in submission order (by position, the primary key's second column).
+ * By cursor, a keyset query with no count; by offset (default 0), the page and the total.
+ */
 export async function listBulkJobItems(
   db: Db,
   teamId: string,
   jobId: string,
-  query: { status?: BulkItemStatus | undefined; limit: number; offset: number },
+  query: PageRequest & { status?: BulkItemStatus | undefined },
 ) {
+  const scope: CursorScope = { route: 'job-items', teamId, bound: [jobId, query.status] };
+  const after = query.cursor === undefined ? undefined : decodeCursor(scope, query.cursor, isPositionKey);
   await findTeamJob(db, teamId, jobId);
   let filtered = db.selectFrom('bulk_job_items').where('job_id', '=', jobId);
   if (query.status) filtered = filtered.where('status', '=', query.status);
-  const [rows, count] = await Promise.all([
-    filtered.select(['entry_id', 'status', 'error', 'processed_at']).orderBy('position').limit(query.limit).offset(query.offset).execute(),
-    filtered.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow(),
+  const [rows, total] = await Promise.all([
+    (after ? filtered.where('position', '>', after[0]) : filtered)
+      .select(['position', 'entry_id', 'status', 'error', 'processed_at'])
+      .orderBy('position')
+      .limit(query.limit + 1)
+      .offset(after ? 0 : (query.offset ?? 0))
+      .execute(),
+    after
+      ? undefined
+      : filtered
+          .select((eb) => eb.fn.countAll<number>().as('total'))
+          .executeTakeFirstOrThrow()
+          .then((count) => Number(count.total)),
   ]);
-  const items = rows.map((row): JobItem => ({
+  const { rows: served, nextCursor } = pageOf(scope, rows, query.limit, (row) => [row.position]);
+  const items = served.map((row): JobItem => ({
     id: row.entry_id,
     status: row.status,
     ...(row.error !== null ? { error: row.error } : {}),
     processedAt: iso(row.processed_at),
   }));
-  return { items, total: Number(count.total), limit: query.limit, offset: query.offset };
+  return { items, ...pageFields(query, nextCursor, total) };
 }
