@@ -8,6 +8,8 @@
 //   5. The 503 while Postgres or Redis is down (connection refused) or silent (accepts, never answers).
 //   6. SIGTERM to exit of an idle API process.
 //   7. A 30-item job of team B while team A has 100,000 items pending, through the real worker.
+//   8. A 1,000-URL scrub (cold and warm cache), and list pages 1 vs 100,000 rows deep, by offset
+//      and by cursor (bench/scrub-and-pages.ts).
 // 5-7 are the timings the tests no longer assert (a busy machine would fail them): the tests check
 // the behaviour (a 503 rather than a hang, an exit by itself, B done while A's backlog is there).
 import { spawn } from 'node:child_process';
@@ -30,6 +32,7 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { createApp } from '../apps/api/src/app.js';
 import { startDrainer } from '../apps/worker/src/drainer.js';
+import { scrubAndPageBenchmarks } from './scrub-and-pages.js';
 
 const base = loadConfig();
 const suffix = randomBytes(4).toString('hex');
@@ -309,6 +312,9 @@ async function main() {
     results.push(
       `30 items behind 100,000      p50 ${ms(fair.p50)}  max ${ms(Math.max(...fairTimes))}  (n=${fair.n}; team A still had ${pendingA.toLocaleString('en-US')} pending)`,
     );
+
+    // 8. The scrub and deep pages.
+    results.push(...(await scrubAndPageBenchmarks(services, baseUrl)));
   } finally {
     server.closeAllConnections();
     server.close();
