@@ -334,29 +334,40 @@ describe('retries on 429', () => {
 
   it('when every attempt is limited, then the client stops after maxAttempts and reports how many it made', async () => {
     const calls: RecordedCall[] = [];
-    const dnc = await clientFor('team_client_429_attempts', {
-      baseUrl: limitedBaseUrl,
-      retry: { maxAttempts: 2 },
-      fetch: recordingFetch(calls),
-    });
-    await Promise.all([1, 2, 3].map((n) => dnc.add(`in/client-429-attempts-${n}`)));
-    // A second client of the team takes every slot that frees while the first one waits.
+    // A second client of the team takes every slot that has freed right before each of the first
+    // client's attempts: it writes until it is refused with a next slot at least 500 ms away, so
+    // the attempt that follows at once is limited too, however slow the machine.
     const hog = createDncClient({
       baseUrl: limitedBaseUrl,
       apiKey: (await env.createKey('team_client_429_attempts')).apiKey,
       retry: false,
     });
-    calls.length = 0;
-    const attempt = apiError(dnc.add('in/client-429-attempts-4'));
-    const hogging = (async () => {
-      // Three requests at a time, back to back, so every slot is taken the moment it frees.
-      const deadline = Date.now() + 10_000;
-      for (let n = 0; calls.length < 2 && Date.now() < deadline; n += 3) {
-        await Promise.all([0, 1, 2].map((i) => hog.add(`in/client-429-hog-${n + i}`).catch(() => undefined)));
+    let hogWrites = 0;
+    const takeEveryFreeSlot = async () => {
+      for (;;) {
+        const refusal = await hog.add(`in/client-429-hog-${hogWrites++}`).then(
+          () => undefined,
+          (error: unknown) => error,
+        );
+        if (
+          refusal instanceof DncApiError &&
+          refusal.code === 'rate_limit_exceeded' &&
+          Date.parse(refusal.resetTime!) - Date.now() >= 500
+        ) {
+          return;
+        }
       }
-    })();
-    const error = await attempt;
-    await hogging;
+    };
+    const recording = recordingFetch(calls);
+    const dnc = await clientFor('team_client_429_attempts', {
+      baseUrl: limitedBaseUrl,
+      retry: { maxAttempts: 2 },
+      fetch: async (input, init) => {
+        await takeEveryFreeSlot();
+        return recording(input, init);
+      },
+    });
+    const error = await apiError(dnc.add('in/client-429-attempts'));
     expect(error).toMatchObject({ code: 'rate_limit_exceeded', attempts: 2 });
     expect(calls.map((call) => call.status)).toEqual([429, 429]);
   });
