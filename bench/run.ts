@@ -271,7 +271,7 @@ async function main() {
     const fairTimes: number[] = [];
     let pendingA = 0;
     try {
-      await drainer.worker.waitUntilReady();
+      await drainer.waitUntilReady();
       const headersA = await keyOf('team_fair_a');
       for (let chunk = 0; chunk < 10; chunk++) {
         await submitIds(

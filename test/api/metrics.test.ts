@@ -256,7 +256,7 @@ describe('/admin/queues', () => {
       expect(lines).toEqual(['Basic realm="admin", charset="UTF-8"', 'Bearer realm="admin"']);
     });
 
-    it('when the right token is sent, then the dashboard page and its queue API answer 200 for the bulk-delete queue', async () => {
+    it('when the right token is sent, then the dashboard page and its queue API answer 200 for every bulk-delete queue shard', async () => {
       const headers = { authorization: `Bearer ${ADMIN_TOKEN}` };
       const page = await request(admin.baseUrl, 'GET', '/admin/queues', { headers });
       expect(page.status).toBe(200);
@@ -267,8 +267,9 @@ describe('/admin/queues', () => {
 
       const queues = await request(admin.baseUrl, 'GET', '/admin/queues/api/queues', { headers });
       expect(queues.status).toBe(200);
-      expect(queues.body.queues.map((queue: { name: string }) => queue.name)).toEqual(['bulk-delete']);
-      expect(queues.body.queues[0].readOnlyMode).toBe(true);
+      const shards = Array.from({ length: env.config.bulkQueueShards }, (_, shard) => `bulk-delete-${shard}`);
+      expect(queues.body.queues.map((queue: { name: string }) => queue.name).sort()).toEqual(shards.sort());
+      for (const queue of queues.body.queues) expect(queue.readOnlyMode).toBe(true);
       // The dashboard's requests are labelled by route pattern too.
       const text = await scrape(admin.baseUrl);
       expect(durationCount(text, 'GET', '/admin/queues/*', '200')).toBe(1);

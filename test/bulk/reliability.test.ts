@@ -1,6 +1,7 @@
 // The pipeline's guarantees under failure: real worker processes, real Postgres and Redis.
 // A job here runs for 10 to 20 s by design (its pace is the rate limit), longer on a busy machine:
 // every wait polls for a state, with deadlines and test timeouts that only catch a job that never ends.
+import { deleteKeysMatching } from '@dnc/shared';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jobLedger, maxWritesInAnyWindow, seedEntries, waitForJob } from '../support/bulk.js';
@@ -97,9 +98,8 @@ describe('bulk deletion under failure', { timeout: TEST_TIMEOUT_MS }, () => {
   it('when Redis loses every key mid-job, then the reconciler re-enqueues the team and the job completes', async () => {
     const { api, ids, jobId, worker } = await jobUnderway('team_flush', 2000, { DNC_WRITE_LIMIT: '105' });
 
-    const keys = await env.services.redis.keys(`${env.env.REDIS_PREFIX}:*`);
-    expect(keys.length).toBeGreaterThan(0);
-    await env.services.redis.del(...keys);
+    // Every master's keys on a cluster (scanKeys), not only those of the node a KEYS would reach.
+    expect(await deleteKeysMatching(env.services.redis, `${env.env.REDIS_PREFIX}:*`)).toBeGreaterThan(0);
     expect((await api.get(`/v1/dnc/bulk-delete/${jobId}`)).body.data.counts.pending).toBeGreaterThan(0);
 
     await expectCompletedExactlyOnce(api, jobId, ids.length, worker);

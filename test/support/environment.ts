@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import {
   createLogger,
   createServices,
+  deleteKeysMatching,
   loadConfig,
   scopes as allScopes,
   type Config,
@@ -140,7 +141,7 @@ export async function createTestEnvironment(overrides: Record<string, string> = 
       const workerConfig = loadConfig({ ...env, ...workerOverrides });
       const workerServices = createServices(workerConfig, { name: 'worker', logger: createLogger({ level: 'silent', name: 'worker' }) });
       const drainer = startDrainer(workerServices, { lockDurationMs: workerConfig.workerLockDurationMs, ...drainerOptions });
-      await drainer.worker.waitUntilReady();
+      await drainer.waitUntilReady();
       let stopped = false;
       const stop = async () => {
         if (stopped) return;
@@ -153,8 +154,8 @@ export async function createTestEnvironment(overrides: Record<string, string> = 
     },
     async cleanup() {
       for (const close of closers.reverse()) await close();
-      const keys = await services.redis.keys(`${env.REDIS_PREFIX}:*`);
-      if (keys.length > 0) await services.redis.del(...keys);
+      // Every master's keys on a cluster, not only those of the node a KEYS would reach.
+      await deleteKeysMatching(services.redis, `${env.REDIS_PREFIX}:*`);
       await services.close();
       const admin = new pg.Client({ connectionString: serverUrl });
       await admin.connect();

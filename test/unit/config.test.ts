@@ -12,6 +12,7 @@ const readers: Record<string, (config: Config) => unknown> = {
   PORT: (c) => c.port,
   DATABASE_URL: (c) => c.databaseUrl,
   REDIS_URL: (c) => c.redisUrl,
+  REDIS_CLUSTER_NODES: (c) => c.redisClusterNodes,
   REDIS_PREFIX: (c) => c.redisPrefix,
   RATE_LIMIT_WINDOW_MS: (c) => c.rateLimit.windowMs,
   DNC_WRITE_LIMIT: (c) => c.rateLimit.limits['dnc-write'],
@@ -22,6 +23,8 @@ const readers: Record<string, (config: Config) => unknown> = {
   CHECK_CACHE_TTL_MS: (c) => c.checkCacheTtlMs,
   BULK_MAX_IDS: (c) => c.bulkMaxIds,
   WORKER_CONCURRENCY: (c) => c.workerConcurrency,
+  BULK_QUEUE_SHARDS: (c) => c.bulkQueueShards,
+  WORKER_QUEUE_SHARDS: (c) => c.workerQueueShards,
   RECONCILE_INTERVAL_MS: (c) => c.reconcileIntervalMs,
   WORKER_LOCK_DURATION_MS: (c) => c.workerLockDurationMs,
   WORKER_METRICS_PORT: (c) => c.workerMetricsPort,
@@ -181,6 +184,57 @@ describe('loadConfig valid overrides', () => {
   it('when NODE_ENV=production comes with a pepper of 32 characters or more, then it is accepted and used', () => {
     const pepper = 'p'.repeat(32);
     expect(loadConfig({ NODE_ENV: 'production', API_KEY_PEPPER: pepper }).apiKeyPepper).toBe(pepper);
+  });
+});
+
+describe('Redis Cluster and queue shards', () => {
+  it('when REDIS_CLUSTER_NODES is not set, then there is no cluster, and the queue has 6 shards, all consumed', () => {
+    const config = loadConfig({});
+    expect(config.redisClusterNodes).toBeUndefined();
+    expect(config.bulkQueueShards).toBe(6);
+    expect(config.workerQueueShards).toEqual([0, 1, 2, 3, 4, 5]);
+  });
+
+  it('when REDIS_CLUSTER_NODES lists seeds (names, IPv4, bracketed IPv6, spaces), then each is parsed', () => {
+    const config = loadConfig({ REDIS_CLUSTER_NODES: 'redis-0.internal:7000, 10.0.0.2:7001,[::1]:7002', REDIS_URL: 'redis://unused:1' });
+    expect(config.redisClusterNodes).toEqual([
+      { host: 'redis-0.internal', port: 7000 },
+      { host: '10.0.0.2', port: 7001 },
+      { host: '::1', port: 7002 },
+    ]);
+  });
+
+  it('when WORKER_QUEUE_SHARDS lists shards, then the worker consumes those only, sorted and once each', () => {
+    const config = loadConfig({ BULK_QUEUE_SHARDS: '4', WORKER_QUEUE_SHARDS: '2, 0,2' });
+    expect(config.bulkQueueShards).toBe(4);
+    expect(config.workerQueueShards).toEqual([0, 2]);
+    expect(loadConfig({ BULK_QUEUE_SHARDS: '3' }).workerQueueShards).toEqual([0, 1, 2]);
+  });
+
+  it.each([
+    ['REDIS_CLUSTER_NODES', { REDIS_CLUSTER_NODES: '127.0.0.1' }],
+    ['REDIS_CLUSTER_NODES', { REDIS_CLUSTER_NODES: '127.0.0.1:7000,' }],
+    ['REDIS_CLUSTER_NODES', { REDIS_CLUSTER_NODES: 'host:0' }],
+    ['REDIS_CLUSTER_NODES', { REDIS_CLUSTER_NODES: 'host:70000' }],
+    ['REDIS_CLUSTER_NODES', { REDIS_CLUSTER_NODES: 'redis://host:7000' }],
+    ['REDIS_CLUSTER_NODES', { REDIS_CLUSTER_NODES: 'a b:7000' }],
+    ['BULK_QUEUE_SHARDS', { BULK_QUEUE_SHARDS: '0' }],
+    ['BULK_QUEUE_SHARDS', { BULK_QUEUE_SHARDS: '257' }],
+    ['BULK_QUEUE_SHARDS', { BULK_QUEUE_SHARDS: 'four' }],
+    ['WORKER_QUEUE_SHARDS', { WORKER_QUEUE_SHARDS: 'first' }],
+    ['WORKER_QUEUE_SHARDS', { WORKER_QUEUE_SHARDS: '0,-1' }],
+    ['WORKER_QUEUE_SHARDS', { WORKER_QUEUE_SHARDS: '6' }],
+    ['WORKER_QUEUE_SHARDS', { BULK_QUEUE_SHARDS: '2', WORKER_QUEUE_SHARDS: '0,2' }],
+  ])('when %s is bad (%j), then one line names the variable', (variable, env) => {
+    const error = configErrorOf(env);
+    expect(error.message).toMatch(new RegExp(`\\b${variable}\\b`));
+    expect(error.message).not.toContain('\n');
+  });
+
+  it('when a REDIS_CLUSTER_NODES entry holds credentials and is invalid, then the message does not echo them', () => {
+    const error = configErrorOf({ REDIS_CLUSTER_NODES: 'default:hunter2@10.0.0.1:7000' });
+    expect(error.message).toMatch(/\bREDIS_CLUSTER_NODES\b/);
+    expect(error.message).not.toContain('hunter2');
   });
 });
 

@@ -1,4 +1,4 @@
-// /admin/queues: the bull-board dashboard of the bulk-deletion queue, for operators. Mounted only
+// /admin/queues: the bull-board dashboard of the bulk-deletion queue shards, for operators. Mounted only
 // when ADMIN_TOKEN is set, and only behind it.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createBullBoard } from '@bull-board/api';
@@ -56,7 +56,14 @@ export function adminQueuesRouter(services: Pick<Services, 'config' | 'bulkQueue
   serverAdapter.setBasePath(ADMIN_QUEUES_PATH);
   createBullBoard({
     // Read-only: the drainer paces its own jobs; removing or promoting one by hand only confuses it.
-    queues: [new BullMQAdapter(services.bulkQueue, { readOnlyMode: true })],
+    // One queue per shard (BULK_QUEUE_SHARDS), each named bulk-delete-<k>.
+    queues: services.bulkQueue.queues.map(
+      (queue, shard) =>
+        new BullMQAdapter(queue, {
+          readOnlyMode: true,
+          description: `Drainer jobs of the teams on shard ${shard} of ${services.bulkQueue.shards}`,
+        }),
+    ),
     serverAdapter,
   });
   const board = serverAdapter.getRouter() as Express;

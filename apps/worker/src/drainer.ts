@@ -1,11 +1,11 @@
-// The per-team drainer's BullMQ wiring: at most one job per team (`drain-<teamId>`); each run
-// executes one batch (drain-step.ts) and then re-delays the job to the instant the next slot
-// frees. Queue operations grow with teams × windows, not with items, and one team's backlog
-// never holds a worker slot while it waits. The reconciler (reconciler.ts) is the backstop.
+// The per-team drainer's BullMQ wiring: at most one job per team (`drain-<teamId>`) on the team's
+// queue shard; each run executes one batch (drain-step.ts) and then re-delays the job to the
+// instant the next slot frees. Queue operations grow with teams × windows, not with items, and
+// one team's backlog never holds a worker slot while it waits. The reconciler (reconciler.ts) is
+// the backstop.
 import { hostname } from 'node:os';
-import { BULK_QUEUE_NAME, isDependencyUnavailable, queuePrefix, watchRedis, type DrainJobData, type Services } from '@dnc/shared';
-import { DelayedError, Worker, type Job } from 'bullmq';
-import { Redis } from 'ioredis';
+import { createRedisClient, isDependencyUnavailable, shardQueue, watchRedis, type DrainJobData, type Services } from '@dnc/shared';
+import { DelayedError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import { createDrainStep, type DrainStepOptions } from './drain-step.js';
 import { rescheduleIfPending, startReconciler } from './reconciler.js';
 
@@ -19,13 +19,40 @@ export interface DrainerOptions extends DrainStepOptions {
   beforeDrainedRunEnds?: (teamId: string) => Promise<void>;
 }
 
+/**
+ * At most `limit` holders at once, the others wait in arrival order. Shared by every shard's
+ * BullMQ Worker of the process, so WORKER_CONCURRENCY bounds the batches one process runs at once
+ * (and its Postgres connections), however many shards it consumes.
+ */
+class Semaphore {
+  private available: number;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(limit: number) {
+    this.available = limit;
+  }
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.available > 0) this.available--;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    try {
+      return await task();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.available++;
+    }
+  }
+}
+
 export function startDrainer(services: Services, options: DrainerOptions = {}) {
-  const { config, logger } = services;
+  const { config } = services;
   const drainStep = createDrainStep(services, options);
+  const batches = new Semaphore(config.workerConcurrency);
 
   async function drain(job: Job<DrainJobData>, token?: string): Promise<string> {
     const { teamId } = job.data;
-    const step = await drainStep(teamId);
+    const step = await batches.run(() => drainStep(teamId));
     if (step.drained) {
       await options.beforeDrainedRunEnds?.(teamId);
       return 'drained';
@@ -34,13 +61,47 @@ export function startDrainer(services: Services, options: DrainerOptions = {}) {
     throw new DelayedError();
   }
 
-  // Workers block on Redis: they need their own connection that retries forever. BullMQ does not
-  // close a connection it was given, so stop() does.
-  const workerConnection = watchRedis(new Redis(config.redisUrl, { maxRetriesPerRequest: null }), services.outages.redis, 'worker');
+  // Workers block on Redis: they need their own connection that retries forever (a single Redis
+  // or a cluster client, as configured). BullMQ gives each Worker a duplicate of it for its
+  // blocking reads; it does not close a connection it was given, so stop() does.
+  const workerConnection = watchRedis(createRedisClient(config, 'blocking'), services.outages.redis, 'worker');
+  const workers = config.workerQueueShards.map((shard) => startShardWorker(services, shard, workerConnection, drain, options));
+
+  const reconciler = startReconciler(services, config.reconcileIntervalMs);
+
+  return {
+    /** One BullMQ Worker per consumed shard (WORKER_QUEUE_SHARDS, every shard by default). */
+    workers,
+    reconcile: reconciler.reconcile,
+    /** Resolves once every shard's Worker is connected. */
+    async waitUntilReady() {
+      await Promise.all(workers.map((worker) => worker.waitUntilReady()));
+    },
+    /** Lets the current batches commit and the current reconcile end, then stops. */
+    async stop() {
+      await Promise.all([reconciler.stop(), ...workers.map((worker) => worker.close())]);
+      await workerConnection.quit().catch(() => undefined);
+    },
+  };
+}
+
+function startShardWorker(
+  services: Services,
+  shard: number,
+  connection: ConnectionOptions,
+  drain: (job: Job<DrainJobData>, token?: string) => Promise<string>,
+  options: DrainerOptions,
+): Worker<DrainJobData, string> {
+  const { config, logger } = services;
   const lockDuration = options.lockDurationMs ?? 30_000;
-  const worker = new Worker<DrainJobData, string>(BULK_QUEUE_NAME, drain, {
-    connection: workerConnection,
-    prefix: queuePrefix(config),
+  const { name, prefix } = shardQueue(config, shard, config.bulkQueueShards);
+  const worker = new Worker<DrainJobData, string>(name, drain, {
+    connection,
+    prefix,
+    // Every shard may take up to WORKER_CONCURRENCY jobs, so a process whose work sits in one
+    // shard still runs that many batches at once; the shared semaphore above keeps the total
+    // at WORKER_CONCURRENCY. A job waiting for it holds no Postgres connection, only its lock,
+    // for as long as the batches ahead of it take (milliseconds).
     concurrency: config.workerConcurrency,
     // Stored on each job it takes (`processedBy`): the queue dashboard shows which process runs a team.
     name: `${hostname()}:${process.pid}`,
@@ -98,23 +159,12 @@ export function startDrainer(services: Services, options: DrainerOptions = {}) {
   // This worker's stall check found a drainer whose worker stopped renewing its lock (killed, or
   // frozen for longer than the lock) and put it back to wait: a live worker runs it next. The batch
   // it was executing either committed or rolled back; running the team again is harmless.
-  worker.on('stalled', (jobId) => logger.warn({ jobId }, 'bulk drainer stalled; re-delivered to a live worker'));
+  worker.on('stalled', (jobId) => logger.warn({ jobId, shard }, 'bulk drainer stalled; re-delivered to a live worker'));
   // BullMQ re-emits its connections' errors here, once per retry: while the outage log already
   // reports Redis as gone, they say nothing new.
   worker.on('error', (error) => {
     if (isDependencyUnavailable(error) && services.outages.redis.isDown) return;
-    logger.warn({ err: error }, 'bulk worker error');
+    logger.warn({ err: error, shard }, 'bulk worker error');
   });
-
-  const reconciler = startReconciler(services, config.reconcileIntervalMs);
-
-  return {
-    worker,
-    reconcile: reconciler.reconcile,
-    /** Lets the current batch commit and the current reconcile end, then stops. */
-    async stop() {
-      await Promise.all([reconciler.stop(), worker.close()]);
-      await workerConnection.quit().catch(() => undefined);
-    },
-  };
+  return worker;
 }

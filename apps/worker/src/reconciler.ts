@@ -1,6 +1,8 @@
 // The backstop for lost Redis state: Postgres says which teams have pending items, and each of
-// them gets a drainer (scheduling a team that has one is a no-op). Runs at worker start and
-// every RECONCILE_INTERVAL_MS.
+// them gets a drainer on its current queue shard (scheduling a team that has one is a no-op),
+// whatever shards this worker consumes. Then the jobs still sitting in the queues of another
+// shard count (BULK_QUEUE_SHARDS was changed) are moved to their team's current shard. Runs at
+// worker start and every RECONCILE_INTERVAL_MS.
 import { completeDrainedJobs, countPendingItems, scheduleDrain, teamsWithPendingItems, type Services } from '@dnc/shared';
 import { startPeriodic } from './periodic.js';
 
@@ -19,6 +21,8 @@ export async function reconcile(services: ReconcilerServices): Promise<number> {
   const teams = await teamsWithPendingItems(db);
   for (const teamId of teams) await scheduleDrain(bulkQueue, teamId);
   if (teams.length > 0) logger.debug({ teams: teams.length }, 'reconciled pending bulk work');
+  const moved = await bulkQueue.sweepLeftovers();
+  if (moved > 0) logger.info({ moved, shards: bulkQueue.shards }, 'moved drainers left in the queues of another BULK_QUEUE_SHARDS');
   return teams.length;
 }
 

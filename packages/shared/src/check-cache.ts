@@ -3,9 +3,8 @@
 // generation (one INCR) makes every older answer of the team stale at once, in O(1). Stale
 // answers are never served and expire on their TTL or are overwritten.
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import type { Entry } from './entry-model.js';
-import { teamKey } from './redis.js';
+import { teamKey, type RedisClient } from './redis.js';
 import { RedisScript } from './redis-script.js';
 
 // Both keys are passed in KEYS and share the team's hash tag: legal on Redis Cluster.
@@ -57,7 +56,7 @@ export interface CachedCheck {
 
 export class CheckCache {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly options: { prefix: string; ttlMs: number },
   ) {}
 

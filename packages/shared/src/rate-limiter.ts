@@ -3,8 +3,7 @@
 // it, counts, and adds only what it admits — so the limit is exact across any number of API and
 // worker processes, and a refused request leaves nothing behind.
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
-import { teamKey } from './redis.js';
+import { teamKey, type RedisClient } from './redis.js';
 import { RedisScript } from './redis-script.js';
 import type { RateLimitClass } from './vocabulary.js';
 
@@ -69,7 +68,7 @@ export interface RateLimiterOptions {
 
 export class RateLimiter {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly options: RateLimiterOptions,
   ) {}
 

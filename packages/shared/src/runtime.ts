@@ -1,10 +1,8 @@
 // Wiring shared by every process: the connections and the services built on them.
 import { sql } from 'kysely';
-import type { Redis } from 'ioredis';
-import type { Queue } from 'bullmq';
 import { ApiKeyService } from './api-keys.js';
 import type { DrainPace } from './bulk/job-view.js';
-import { createBulkQueue, type DrainJobData } from './bulk-queue.js';
+import { createBulkQueues, type BulkQueues } from './bulk-queue.js';
 import { CheckCache } from './check-cache.js';
 import type { Config } from './config.js';
 import { createDb, type Db } from './db/database.js';
@@ -12,13 +10,14 @@ import { createLogger, type Logger } from './logger.js';
 import { RateLimiter } from './rate-limiter.js';
 import { TeamLimits } from './team-limits.js';
 import { createOutageLogs, type OutageLogs } from './outage-log.js';
-import { createRedis, watchRedis } from './redis.js';
+import { createRedisClient, describeRedisTarget, lastConnectionError, pingRedis, watchRedis, type RedisClient } from './redis.js';
 
 export interface Services {
   config: Config;
   logger: Logger;
   db: Db;
-  redis: Redis;
+  /** For request paths: a single Redis or a cluster client (REDIS_CLUSTER_NODES), with a command deadline. */
+  redis: RedisClient;
   /** One line when Postgres or Redis goes away, one when it is back. */
   outages: OutageLogs;
   rateLimiter: RateLimiter;
@@ -26,7 +25,8 @@ export interface Services {
   teamLimits: TeamLimits;
   checkCache: CheckCache;
   apiKeys: ApiKeyService;
-  bulkQueue: Queue<DrainJobData>;
+  /** The drainer queues, one per shard (BULK_QUEUE_SHARDS). */
+  bulkQueue: BulkQueues;
   drainPace: DrainPace;
   close(): Promise<void>;
 }
@@ -35,8 +35,8 @@ export function createServices(config: Config, options: { name: string; logger?:
   const logger = options.logger ?? createLogger({ level: config.logLevel, name: options.name });
   const outages = createOutageLogs(logger);
   const db = createDb(config.databaseUrl, { outageLog: outages.postgres });
-  const redis = watchRedis(createRedis(config.redisUrl), outages.redis, 'main');
-  const bulkQueue = createBulkQueue(config, redis);
+  const redis = watchRedis(createRedisClient(config, 'requests'), outages.redis, 'main');
+  const bulkQueue = createBulkQueues(config, redis);
   // BullMQ re-emits connection errors on the queue and prints unhandled ones with their stack;
   // the connection's own handler above already logs an outage once.
   bulkQueue.on('error', () => undefined);
@@ -80,6 +80,8 @@ export const howToStart = {
   postgres:
     'start it (here: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start; with Docker: docker compose up -d postgres) or set DATABASE_URL',
   redis: 'start it (here: redis-server --daemonize yes; with Docker: docker compose up -d redis) or set REDIS_URL',
+  redisCluster:
+    'start its nodes (here: scripts/test-topologies.sh start redis-cluster) or fix REDIS_CLUSTER_NODES (any reachable master or replica of the cluster)',
 };
 
 /** Fails with one readable line when Postgres or Redis cannot be reached at boot. */
@@ -92,10 +94,22 @@ export async function checkDependencies(services: Pick<Services, 'config' | 'db'
     );
   }
   try {
-    await services.redis.ping();
+    await pingRedis(services.redis);
   } catch (error) {
+    if (services.config.redisClusterNodes) {
+      throw new Error(
+        `Cannot reach the Redis Cluster at ${describeRedisTarget(services.config)} (${clusterFailure(error, services.redis)}): ${howToStart.redisCluster}`,
+      );
+    }
     throw new Error(`Cannot reach Redis at ${displayUrl(services.config.redisUrl)} (${(error as Error).message}): ${howToStart.redis}`);
   }
+}
+
+/** Why a cluster client failed: the command's error, and the connection error behind it ("Command timed out" alone says little). */
+function clusterFailure(error: unknown, client: RedisClient): string {
+  const seen = lastConnectionError(client);
+  const cause = seen && ((seen as { lastNodeError?: Error }).lastNodeError ?? seen);
+  return [(error as Error).message, seen?.message, cause !== seen ? cause?.message : undefined].filter(Boolean).join(': ');
 }
 
 /** True when both stores answer within the deadline (for /readyz). */
@@ -105,7 +119,7 @@ export async function dependenciesReady(
 ): Promise<{ postgres: boolean; redis: boolean }> {
   const within = <T>(promise: Promise<T>) =>
     Promise.race([promise.then(() => true), new Promise<boolean>((resolve) => setTimeout(resolve, timeoutMs, false))]).catch(() => false);
-  const [postgres, redis] = await Promise.all([within(sql`select 1`.execute(services.db)), within(services.redis.ping())]);
+  const [postgres, redis] = await Promise.all([within(sql`select 1`.execute(services.db)), within(pingRedis(services.redis))]);
   return { postgres, redis };
 }
 

@@ -70,7 +70,7 @@ function registerBacklogGauges(registry: Registry, services: Pick<Services, 'db'
   const states = ['waiting', 'delayed', 'active'] as const;
   new Gauge({
     name: 'dnc_queue_jobs',
-    help: 'BullMQ jobs of a queue by state, read from Redis when scraped',
+    help: 'BullMQ jobs of a queue by state (all shards of the bulk-delete queue together), read from Redis when scraped',
     labelNames: ['queue', 'state'] as const,
     registers: [registry],
     async collect() {
@@ -80,6 +80,27 @@ function registerBacklogGauges(registry: Registry, services: Pick<Services, 'db'
       } catch (error) {
         logger.warn({ err: error }, 'metrics: could not read the queue job counts');
         for (const state of states) this.set({ queue: BULK_QUEUE_NAME, state }, Number.NaN);
+      }
+    },
+  });
+
+  // Per shard: a shard whose jobs pile up while the others drain has lost its workers (a
+  // partitioned fleet, WORKER_QUEUE_SHARDS) or sits on a master in trouble.
+  new Gauge({
+    name: 'dnc_queue_shard_jobs',
+    help: 'BullMQ jobs of each bulk-delete queue shard (BULK_QUEUE_SHARDS) by state, read from Redis when scraped',
+    labelNames: ['shard', 'state'] as const,
+    registers: [registry],
+    async collect() {
+      try {
+        const perShard = await bulkQueue.getJobCountsByShard(...states);
+        perShard.forEach((counts, shard) => {
+          for (const state of states) this.set({ shard: String(shard), state }, counts[state] ?? 0);
+        });
+      } catch (error) {
+        logger.warn({ err: error }, 'metrics: could not read the queue shard job counts');
+        for (let shard = 0; shard < bulkQueue.shards; shard++)
+          for (const state of states) this.set({ shard: String(shard), state }, Number.NaN);
       }
     },
   });
