@@ -1,4 +1,18 @@
-import { Migrator, type Migration, type MigrationProvider } from 'kysely';
+import {
+  Kysely,
+  Migrator,
+  PostgresAdapter,
+  PostgresIntrospector,
+  PostgresQueryCompiler,
+  sql,
+  type CompiledQuery,
+  type DatabaseConnection,
+  type Dialect,
+  type Driver,
+  type Migration,
+  type MigrationProvider,
+  type Transaction,
+} from 'kysely';
 import type { Db } from './database.js';
 import * as initial from './migrations/2026-11-26T09-00-00_initial.js';
 import * as bulkDeletions from './migrations/2026-11-26T10-00-00_bulk-deletions.js';
@@ -14,13 +28,54 @@ const migrations: Record<string, Migration> = {
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };
 
+// Any fixed key: it only has to be the same in every process that migrates this database.
+const MIGRATION_LOCK_KEY = sql`hashtext('dnc:migrations')`;
+
 /**
- * Applies every pending migration. Kysely holds a Postgres advisory lock for the run, so several
- * processes starting at once apply each migration exactly once.
+ * Applies every pending migration, exactly once when several processes start at once — also
+ * through PgBouncer in transaction mode. Kysely's own lock is a session-level advisory lock taken
+ * outside the migration transaction: behind a transaction pooler its lock and unlock can land on
+ * different server connections, so two processes both migrate (and the lock leaks onto a pooled
+ * connection). Here the whole run — Kysely's bookkeeping tables, its lock, every migration — is one
+ * transaction that first takes a transaction-scoped advisory lock: one server connection from
+ * BEGIN to COMMIT, and nothing left behind on it.
  */
 export async function migrateToLatest(db: Db): Promise<string[]> {
-  const migrator = new Migrator({ db, provider });
-  const { error, results } = await migrator.migrateToLatest();
-  if (error) throw error instanceof Error ? error : new Error(`migration failed: ${JSON.stringify(error)}`);
-  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+  return db.transaction().execute(async (trx) => {
+    await sql`select pg_advisory_xact_lock(${MIGRATION_LOCK_KEY})`.execute(trx);
+    const migrator = new Migrator({ db: kyselyThrough(trx), provider, disableTransactions: true });
+    const { error, results } = await migrator.migrateToLatest();
+    if (error) throw error instanceof Error ? error : new Error(`migration failed: ${JSON.stringify(error)}`);
+    return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+  });
+}
+
+/**
+ * A Kysely instance whose every query runs inside `trx` (the Migrator needs a Kysely it can ask for
+ * connections, which a Transaction refuses).
+ */
+function kyselyThrough<DB>(trx: Transaction<DB>): Kysely<unknown> {
+  const connection: DatabaseConnection = {
+    executeQuery: <R>(query: CompiledQuery) => trx.executeQuery<R>(query),
+    streamQuery: () => {
+      throw new Error('streaming is not supported inside the migration transaction');
+    },
+  };
+  const unsupported = () => Promise.reject(new Error('the migration already runs in a transaction'));
+  const driver: Driver = {
+    init: () => Promise.resolve(),
+    acquireConnection: () => Promise.resolve(connection),
+    beginTransaction: unsupported,
+    commitTransaction: unsupported,
+    rollbackTransaction: unsupported,
+    releaseConnection: () => Promise.resolve(),
+    destroy: () => Promise.resolve(),
+  };
+  const dialect: Dialect = {
+    createAdapter: () => new PostgresAdapter(),
+    createDriver: () => driver,
+    createIntrospector: (db) => new PostgresIntrospector(db),
+    createQueryCompiler: () => new PostgresQueryCompiler(),
+  };
+  return new Kysely<unknown>({ dialect });
 }
