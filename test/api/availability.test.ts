@@ -5,7 +5,7 @@ import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestEnvironment, type TestEnvironment } from '../support/environment.js';
 import { client, request } from '../support/http.js';
-import { runNode, startApiProcess, stopAllProcesses } from '../support/processes.js';
+import { PROCESS_TEST_TIMEOUT_MS, runNode, startApiProcess, stopAllProcesses } from '../support/processes.js';
 import { settlesWithin } from '../support/wait.js';
 
 const UNREACHABLE_POSTGRES = 'postgres://postgres@127.0.0.1:1/none';
@@ -109,7 +109,7 @@ describe('Redis unreachable', () => {
   });
 });
 
-describe('boot failures', () => {
+describe('boot failures', { timeout: PROCESS_TEST_TIMEOUT_MS }, () => {
   function expectOneLine(stderr: string) {
     const lines = stderr.split('\n').filter((line) => line.trim() !== '');
     expect(lines).toHaveLength(1);
@@ -149,7 +149,7 @@ describe('boot failures', () => {
   });
 });
 
-describe('graceful shutdown', () => {
+describe('graceful shutdown', { timeout: PROCESS_TEST_TIMEOUT_MS }, () => {
   it('when SIGTERM arrives while a request is in flight, then that request completes and the process exits 0', async () => {
     const api = await startApiProcess(env.env);
     const { apiKey } = await env.createKey('team_avail_shutdown');

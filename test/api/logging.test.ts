@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestEnvironment, type TestEnvironment } from '../support/environment.js';
 import { request } from '../support/http.js';
-import { startApiProcess, stopAllProcesses } from '../support/processes.js';
+import { PROCESS_TEST_TIMEOUT_MS, startApiProcess, stopAllProcesses } from '../support/processes.js';
 
 let env: TestEnvironment;
 
@@ -13,7 +13,7 @@ afterAll(async () => {
   await env?.cleanup();
 });
 
-describe('logging', () => {
+describe('logging', { timeout: PROCESS_TEST_TIMEOUT_MS }, () => {
   it('when requests carry API keys, then no log line holds the Authorization header or a key secret, and each line has the request id', async () => {
     const api = await startApiProcess({ ...env.env, LOG_LEVEL: 'trace' });
     const { apiKey } = await env.createKey('team_logs');

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestEnvironment, type TestEnvironment } from '../support/environment.js';
 import { client, isoMillis, type ApiResponse } from '../support/http.js';
-import { startApiProcess, stopAllProcesses, type RunningApiProcess } from '../support/processes.js';
+import { PROCESS_TEST_TIMEOUT_MS, startApiProcess, stopAllProcesses, type RunningApiProcess } from '../support/processes.js';
 import { sleep } from '../support/wait.js';
 
 const WINDOW_MS = 3_000;
@@ -217,7 +217,7 @@ describe('scope of a budget', () => {
   });
 });
 
-describe('across processes', () => {
+describe('across processes', { timeout: PROCESS_TEST_TIMEOUT_MS }, () => {
   let processes: RunningApiProcess[] = [];
 
   afterAll(async () => {

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedEntries, waitForJob } from '../support/bulk.js';
 import { createTestEnvironment, type TestEnvironment } from '../support/environment.js';
 import { client } from '../support/http.js';
+import { sleep } from '../support/wait.js';
 
 const WINDOW_MS = 1_000;
 const RESERVE = 5;
@@ -83,7 +84,7 @@ describe('per-team dnc-write limits and the drainer', () => {
     const changedBy = Date.now();
     const ids = await seed('team_new_plan', 'newplanb', 9);
     // The bound itself is what is tested: a job submitted once it has passed must see the new limit.
-    await new Promise((resolve) => setTimeout(resolve, changedBy + APPLY_BOUND_MS - Date.now()));
+    await sleep(changedBy + APPLY_BOUND_MS - Date.now());
     const second = await submitAndWait('team_new_plan', ids);
     expect(await batchSizes(second.$id)).toEqual([3, 3, 3]);
   });

@@ -2,7 +2,7 @@
 // prints are then used against the real API.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestEnvironment, unlimited, type TestEnvironment } from '../support/environment.js';
-import { parseSingleJsonLine, runCli, type CliResult } from '../support/processes.js';
+import { PROCESS_TEST_TIMEOUT_MS, parseSingleJsonLine, runCli, type CliResult } from '../support/processes.js';
 import { client, isoMillis } from '../support/http.js';
 import { sleep } from '../support/wait.js';
 
@@ -30,7 +30,7 @@ function expectShortError(result: CliResult) {
   expect(text).not.toMatch(/\.ts:\d+|node_modules|file:\/\//);
 }
 
-describe('pnpm cli keys', () => {
+describe('pnpm cli keys', { timeout: PROCESS_TEST_TIMEOUT_MS }, () => {
   it('when a key is created with --json, then stdout is exactly one JSON line and the key works against the API', async () => {
     const result = await cli(['keys', 'create', '--team', 'team_x', '--json']);
     expect(result.stderr).toBe('');

@@ -4,7 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestEnvironment, type TestEnvironment } from '../support/environment.js';
 import { client } from '../support/http.js';
-import { runCli, startApiProcess, type CliResult, type RunningApiProcess } from '../support/processes.js';
+import { PROCESS_TEST_TIMEOUT_MS, runCli, startApiProcess, type CliResult, type RunningApiProcess } from '../support/processes.js';
+import { sleep } from '../support/wait.js';
 
 // Far above this file's traffic, except where a test sets a team's own limit.
 const DEFAULTS = { DNC_WRITE_LIMIT: '100000', DNC_BULK_LIMIT: '100000', DNC_READ_LIMIT: '100000', JOBS_READ_LIMIT: '100000' };
@@ -62,11 +63,11 @@ async function expectAppliedWithinBound(changedBy: number, probe: () => Promise<
     const seen = await probe();
     if (sentAt >= changedBy + APPLY_BOUND_MS) expect(seen).toBe(expected);
     if (seen === expected) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await sleep(100);
   }
 }
 
-describe('pnpm cli teams', () => {
+describe('pnpm cli teams', { timeout: PROCESS_TEST_TIMEOUT_MS }, () => {
   it('when a team has no limits of its own, then show --json gives the configured defaults', async () => {
     const shown = singleJsonLine(await cli(['show', '--team', 'team_lim_defaults', '--json']));
     expect(shown).toEqual({
@@ -160,7 +161,7 @@ describe('pnpm cli teams', () => {
   }, 60_000);
 });
 
-describe('per-team limits in the API', () => {
+describe('per-team limits in the API', { timeout: PROCESS_TEST_TIMEOUT_MS }, () => {
   it('when an operator sets a team limit, then the API (in process and in another process) applies it within 5 s and RateLimit-Policy shows it', async () => {
     const key = await env.createKey('team_lim_api');
     const other = await env.createKey('team_lim_other');

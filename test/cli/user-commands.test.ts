@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedEntries } from '../support/bulk.js';
 import { createTestEnvironment, unlimited, type TestEnvironment } from '../support/environment.js';
 import { closedPort } from '../support/ports.js';
-import { parseSingleJsonLine, runCli, type CliResult } from '../support/processes.js';
+import { PROCESS_TEST_TIMEOUT_MS, parseSingleJsonLine, runCli, type CliResult } from '../support/processes.js';
 import { isoMillis } from '../support/http.js';
 
 let env: TestEnvironment;
@@ -63,7 +63,7 @@ async function jobsOf(teamId: string) {
 
 const zeroCounts = { pending: 0, deleted: 0, notFound: 0, forbidden: 0, failed: 0, cancelled: 0 };
 
-describe.concurrent('pnpm cli bulk-delete', () => {
+describe.concurrent('pnpm cli bulk-delete', { timeout: PROCESS_TEST_TIMEOUT_MS }, () => {
   it('when a file of ids is given with --json, then every entry is deleted and stdout is one JSON summary line', async () => {
     const key = await env.createKey('team_cli_bulk');
     const ids = await seedEntries(env.services.db, 'team_cli_bulk', 'clibulk', 5);
@@ -247,7 +247,7 @@ describe.concurrent('pnpm cli bulk-delete', () => {
   });
 });
 
-describe.concurrent('pnpm cli check and add', () => {
+describe.concurrent('pnpm cli check and add', { timeout: PROCESS_TEST_TIMEOUT_MS }, () => {
   it('when a URL is added and checked with --json, then each prints one JSON line; adding it again reports the existing entry', async () => {
     const key = await env.createKey('team_cli_add');
     const connection = ['--base-url', baseUrl, '--api-key', key.apiKey];
@@ -322,7 +322,7 @@ describe.concurrent('pnpm cli check and add', () => {
   });
 });
 
-describe.concurrent('help', () => {
+describe.concurrent('help', { timeout: PROCESS_TEST_TIMEOUT_MS }, () => {
   it('when --help is given, then the main and per-command usage is printed and it exits 0', async () => {
     const [main, bulk, check, add, keys] = await Promise.all([
       cli(['--help']),

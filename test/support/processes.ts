@@ -242,8 +242,15 @@ export function parseSingleJsonLine(stdout: string): any {
   return JSON.parse(lines[0]!);
 }
 
-/** Runs the CLI (`apps/cli/src/main.ts`) to completion with exactly `env` (+ PATH and HOME). */
-export function runCli(args: string[], env: Record<string, string>, timeoutMs = 25_000): Promise<CliResult> {
+/**
+ * The timeout of a test that runs the API, the worker or the CLI as child processes: each start
+ * of Node and tsx takes seconds, many more on a busy machine where other tests start theirs; this
+ * is far beyond what any such test needs, so only a hang trips it.
+ */
+export const PROCESS_TEST_TIMEOUT_MS = 120_000;
+
+/** Runs the CLI (`apps/cli/src/main.ts`) to completion with exactly `env` (+ PATH and HOME); killed after `timeoutMs`, a hang. */
+export function runCli(args: string[], env: Record<string, string>, timeoutMs = 60_000): Promise<CliResult> {
   // eslint-disable-next-line no-restricted-properties
   const home = process.env.HOME ?? '/tmp';
   return new Promise((resolve) => {
