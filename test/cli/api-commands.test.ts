@@ -218,6 +218,64 @@ describe('pnpm cli delete', () => {
   );
 });
 
+describe('pnpm cli bulk-delete --urls-file', () => {
+  it(
+    'when a file of profile URLs is given, then the team’s entries with those URLs are deleted and the summary counts them',
+    async () => {
+      const cli = await teamCli('team_cli_urls');
+      const ids = await seedEntries(env.services.db, 'team_cli_urls', 'cliurls', 3);
+      const file = await tempFile(
+        [
+          'linkedin_url',
+          'https://www.linkedin.com/in/CliUrls-1/',
+          'in/cliurls-2',
+          'in/cliurls-2',
+          'linkedin.com/in/cliurls-3?x=1',
+          'in/cliurls-absent',
+          '',
+        ].join('\n'),
+        'csv',
+      );
+      const summary = json(await cli('bulk-delete', '--urls-file', file, '--reason', 'crm opt-outs', '--json'));
+      expect(summary).toMatchObject({
+        status: 'completed',
+        total: 4,
+        duplicatesSkipped: 1,
+        processed: 4,
+        counts: { pending: 0, deleted: 3, notFound: 1, forbidden: 0, failed: 0, cancelled: 0 },
+      });
+      expect(await env.services.db.selectFrom('dnc_entries').select('id').where('id', 'in', ids).execute()).toEqual([]);
+      const items = json(await cli('jobs', 'items', summary.jobs[0].id, '--json'));
+      expect(items.items.map((item: any) => [item.id, item.url, item.status])).toEqual([
+        [ids[0], 'https://linkedin.com/in/cliurls-1', 'deleted'],
+        [ids[1], 'https://linkedin.com/in/cliurls-2', 'deleted'],
+        [ids[2], 'https://linkedin.com/in/cliurls-3', 'deleted'],
+        [null, 'https://linkedin.com/in/cliurls-absent', 'not_found'],
+      ]);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'when a line is not a profile URL, or both --file and --urls-file are given, then it exits 1 naming the line and submits nothing',
+    async () => {
+      const cli = await teamCli('team_cli_urls_bad');
+      const file = await tempFile(['in/fine-1', 'https://example.com/in/nope', 'in/fine-2'].join('\n'));
+      const [bad, both] = await Promise.all([
+        cli('bulk-delete', '--urls-file', file),
+        cli('bulk-delete', '--urls-file', file, '--file', file),
+      ]);
+      expectOneLineError(bad);
+      expect(bad.stderr).toMatch(new RegExp(`^${file} line 2: "https://example\\.com/in/nope" .+; nothing of it was submitted\\n$`));
+      expectOneLineError(both);
+      expect(both.stderr).toMatch(/--file \(ids\) or --urls-file \(URLs\), not both/);
+      const jobs = await env.services.db.selectFrom('bulk_jobs').select('id').where('team_id', '=', 'team_cli_urls_bad').execute();
+      expect(jobs).toEqual([]);
+    },
+    TEST_TIMEOUT_MS,
+  );
+});
+
 describe('pnpm cli jobs and audit', () => {
   it(
     'when a job runs, then jobs show, items (following cursors), wait and audit report it',

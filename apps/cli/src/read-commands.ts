@@ -260,7 +260,7 @@ async function jobs(args: string[]): Promise<void> {
         throw new UsageError(`--status must be one of ${itemStatuses.join(', ')} (got "${values.status}")`);
       }
       const page = pageRequest(values, 'jobs items');
-      await printList<JobItem & { url?: string }>({
+      await printList<JobItem>({
         call,
         path: `/v1/dnc/bulk-delete/${encodeURIComponent(jobId)}/items`,
         key: 'items',

@@ -189,7 +189,7 @@ export const jobSchema = z
         '`queued` → `running` ⇄ `throttled` (waiting for the team’s rate-limit window; `nextRunAt` says when) → `completed` | `cancelled` | `failed`',
     }),
     reason: nullableReason,
-    total: count.meta({ description: 'Distinct entry ids in the job' }),
+    total: count.meta({ description: 'Items in the job: its distinct entry ids, or distinct normalized URLs' }),
     processed: count.meta({ description: 'Items the worker has executed: deleted + notFound + forbidden + failed' }),
     counts: jobCountsSchema,
     $createdAt: isoTimeSchema,
@@ -220,14 +220,25 @@ export const jobSchema = z
 
 export const jobItemSchema = z
   .object({
-    id: z.string().regex(entryIdPattern),
+    id: z.string().regex(entryIdPattern).nullable().meta({
+      description:
+        'The entry. For an item submitted by URL: null until the item resolved to the team’s entry with that URL (it stays null when none had it)',
+    }),
+    url: z
+      .string()
+      .optional()
+      .meta({ description: 'The normalized URL, for an item submitted by URL only', examples: ['https://linkedin.com/in/jane-doe'] }),
     status: z.enum(itemStatuses),
     error: z.string().optional().meta({ description: 'Why the item failed (status "failed" only)' }),
     processedAt: isoTimeSchema.nullable(),
   })
   .meta({
-    description: 'One entry id of a bulk deletion job',
-    examples: [{ id: EXAMPLE_ENTRY_ID, status: 'deleted', processedAt: EXAMPLE_TIME }],
+    description: 'One item of a bulk deletion job: an entry id, or a URL submitted in its place',
+    examples: [
+      { id: EXAMPLE_ENTRY_ID, status: 'deleted', processedAt: EXAMPLE_TIME },
+      { id: EXAMPLE_ENTRY_ID, url: 'https://linkedin.com/in/jane-doe', status: 'deleted', processedAt: EXAMPLE_TIME },
+      { id: null, url: 'https://linkedin.com/in/john-smith', status: 'not_found', processedAt: EXAMPLE_TIME },
+    ],
   });
 
 export const jobItemListSchema = z

@@ -103,11 +103,9 @@ export const checkUrlsBody = z
   .object({
     urls: z
       .array(
-        z
-          .string()
-          .meta({
-            description: 'A URL in any spelling the add route accepts; one that is not a LinkedIn profile URL gets an `error` of its own',
-          }),
+        z.string().meta({
+          description: 'A URL in any spelling the add route accepts; one that is not a LinkedIn profile URL gets an `error` of its own',
+        }),
       )
       .min(1, 'must contain at least one URL')
       .meta({ description: `1 to ${MAX_CHECK_URLS} URLs; more → 413 payload_too_large. Repeats are answered once each.` }),
@@ -136,12 +134,35 @@ export const bulkDeleteBody = z
     ids: z
       .array(entryIdSchema)
       .min(1, 'must contain at least one id')
+      .optional()
       .meta({
-        description: `Entry ids to delete: 1 to ${DEFAULT_BULK_MAX_IDS.toLocaleString('en-US')} (\`BULK_MAX_IDS\`; more → 413); repeats collapse to one item`,
+        description: `Entry ids to delete: 1 to ${DEFAULT_BULK_MAX_IDS.toLocaleString('en-US')} (\`BULK_MAX_IDS\`; more → 413); repeats collapse to one item. Exactly one of \`ids\` and \`urls\`.`,
+      }),
+    urls: z
+      .array(z.string().min(1, 'must not be empty'))
+      .min(1, 'must contain at least one URL')
+      .optional()
+      .meta({
+        description:
+          `LinkedIn profile URLs to delete the team’s entries of, in any spelling the add route accepts: 1 to ${DEFAULT_BULK_MAX_IDS.toLocaleString('en-US')} (\`BULK_MAX_IDS\`; more → 413). ` +
+          'They are normalized at submission (one that is not a profile URL → 400 naming `urls[<index>]`, and no job) and repeats collapse to one item; ' +
+          'each is resolved to the team’s entry when its item executes (none → `not_found`). Exactly one of `ids` and `urls`.',
       }),
     reason: reason.optional().meta({ description: 'Why the entries are deleted (recorded in the audit trail)' }),
   })
-  .meta({ examples: [{ ids: ['dnc_7Hq2LmX9pR4sT1vW3yZa', 'dnc_Zx8Yw7Vu6Ts5Rq4Po3Nm'], reason: 'GDPR erasure request' }] });
+  .superRefine((body, ctx) => {
+    if (body.ids !== undefined && body.urls !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['urls'], message: 'cannot be combined with ids: give exactly one of ids and urls' });
+    } else if (body.ids === undefined && body.urls === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['ids'], message: 'is required (or urls instead): give exactly one of ids and urls' });
+    }
+  })
+  .meta({
+    examples: [
+      { ids: ['dnc_7Hq2LmX9pR4sT1vW3yZa', 'dnc_Zx8Yw7Vu6Ts5Rq4Po3Nm'], reason: 'GDPR erasure request' },
+      { urls: ['https://www.linkedin.com/in/Jane-Doe/', 'in/john-smith'], reason: 'Opt-out list from the CRM' },
+    ],
+  });
 
 export const bulkDeleteHeaders = z.object({
   'idempotency-key': z

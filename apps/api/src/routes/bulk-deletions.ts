@@ -65,9 +65,11 @@ export const submitBulkDeletionOperation = defineOperation({
   operationId: 'submitBulkDeletion',
   summary: 'Submit a bulk deletion',
   description:
-    `1 to ${DEFAULT_BULK_MAX_IDS.toLocaleString('en-US')} ids (\`BULK_MAX_IDS\`; more → 413); repeats collapse to one item. The worker deletes each item exactly like a synchronous delete, ` +
+    `1 to ${DEFAULT_BULK_MAX_IDS.toLocaleString('en-US')} entry \`ids\`, or instead 1 to ${DEFAULT_BULK_MAX_IDS.toLocaleString('en-US')} profile \`urls\` (\`BULK_MAX_IDS\`; more → 413; exactly one of the two, else 400); repeats collapse to one item. ` +
+    'URLs are normalized at submission: one that is not a LinkedIn profile URL is a 400 naming it (`urls[<index>]`), and no job is created; when its item executes, the team’s entry with that URL is deleted (none → `not_found`), and the item shows the entry id it resolved to. ' +
+    'The worker deletes each item exactly like a synchronous delete (same authorization, audit event and cache invalidation), ' +
     'drawing one slot of the team’s `dnc-write` budget per item, but never the last `DNC_WRITE_RESERVED_FOR_SYNC` slots. ' +
-    `The same \`Idempotency-Key\` with the same body within ${IDEMPOTENCY_WINDOW_HOURS} h returns the same job (200); with a different body → 422. Audited as \`dnc.bulk_delete.submitted\`.`,
+    `The same \`Idempotency-Key\` with the same body (the ids, or the normalized URLs, and the reason) within ${IDEMPOTENCY_WINDOW_HOURS} h returns the same job (200); with a different body → 422. Audited as \`dnc.bulk_delete.submitted\`.`,
   tag: 'Bulk deletion',
   scope: 'dnc:write',
   rateLimitClass: 'dnc-bulk',
@@ -75,7 +77,13 @@ export const submitBulkDeletionOperation = defineOperation({
   body: {
     schema: bulkDeleteBody,
     component: 'BulkDeleteRequest',
-    maxItems: { field: 'ids', holder: 'A bulk deletion', max: (config) => config.bulkMaxIds, defaultMax: DEFAULT_BULK_MAX_IDS },
+    maxItems: {
+      field: 'ids',
+      otherFields: ['urls'],
+      holder: 'A bulk deletion',
+      max: (config) => config.bulkMaxIds,
+      defaultMax: DEFAULT_BULK_MAX_IDS,
+    },
   },
   responses: {
     200: {
@@ -94,17 +102,20 @@ export const submitBulkDeletionOperation = defineOperation({
   },
   errors: ['idempotency_key_in_use', 'payload_too_large', 'idempotency_key_reused'],
   errorExamples: {
-    validation_error: validationExample(bulkDeleteBody, { ids: ['dnc_7Hq2LmX9pR4sT1vW3yZa', '42'] }, 'body'),
+    // The one a list of URLs from a CRM most often meets; a bad id is `body.ids.<index>` alike.
+    validation_error: {
+      error: 'validation_error',
+      message: 'A URL is not a LinkedIn profile URL; nothing was submitted',
+      data: null,
+      details: [{ path: 'urls[1]', message: 'not a LinkedIn member profile URL (expected linkedin.com/in/<slug>)' }],
+    },
   },
-  handler: async ({ headers, body }, { services, actor }) =>
-    submittedJobReply(
-      await submitAndScheduleBulkDeletion(services, {
-        ...actor,
-        entryIds: body.ids,
-        reason: body.reason ?? null,
-        idempotencyKey: headers['idempotency-key'],
-      }),
-    ),
+  handler: async ({ headers, body }, { services, actor }) => {
+    const common = { ...actor, reason: body.reason ?? null, idempotencyKey: headers['idempotency-key'] };
+    // The schema admits exactly one of the two.
+    const targets = body.urls !== undefined ? { urls: body.urls } : { entryIds: body.ids ?? [] };
+    return submittedJobReply(await submitAndScheduleBulkDeletion(services, { ...common, ...targets }));
+  },
 });
 
 export const getBulkJobOperation = defineOperation({
@@ -139,7 +150,7 @@ export const listBulkJobItemsOperation = defineOperation({
   operationId: 'listBulkJobItems',
   summary: 'The items of a bulk deletion',
   description:
-    'In submission order, optionally filtered by status. Page with `cursor` (the `nextCursor` of the previous page, made for the same job and status; no `total`) or with `offset` (with `total`); every page carries `nextCursor`, null on the last page.',
+    'In submission order, optionally filtered by status. An item of a job submitted by URL carries its normalized `url`, and `id` once it resolved to the team’s entry (null when none had that URL). Page with `cursor` (the `nextCursor` of the previous page, made for the same job and status; no `total`) or with `offset` (with `total`); every page carries `nextCursor`, null on the last page.',
   tag: 'Bulk deletion',
   scope: 'dnc:read',
   rateLimitClass: 'jobs-read',
@@ -161,6 +172,25 @@ export const listBulkJobItemsOperation = defineOperation({
           }),
         ),
         ...one('Next page (by cursor): the last one', success({ items: exampleJobItems.slice(2), limit: 2, nextCursor: null })),
+        ...one(
+          'A job submitted by URL: each item carries its URL, and the entry id it resolved to',
+          success({
+            items: [
+              {
+                id: 'dnc_7Hq2LmX9pR4sT1vW3yZa',
+                url: 'https://linkedin.com/in/jane-doe',
+                status: 'deleted',
+                processedAt: '2026-11-26T10:30:00.431Z',
+              },
+              { id: null, url: 'https://linkedin.com/in/john-smith', status: 'not_found', processedAt: '2026-11-26T10:30:00.431Z' },
+              { id: null, url: 'https://linkedin.com/in/ana-lima', status: 'pending', processedAt: null },
+            ],
+            total: 3,
+            limit: 50,
+            offset: 0,
+            nextCursor: null,
+          }),
+        ),
       },
     },
   },

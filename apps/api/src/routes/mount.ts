@@ -27,9 +27,13 @@ export function expressPath(path: string): string {
 function parseRequest(operation: AnyV1Operation, req: Request, config: Config): AnyRequestInput {
   const limit = operation.body?.maxItems;
   if (limit) {
-    const items = (req.body as Record<string, unknown> | null | undefined)?.[limit.field];
     const max = limit.max(config);
-    if (Array.isArray(items) && items.length > max) throw new AppError('payload_too_large', tooManyItemsMessage(limit, max, items.length));
+    for (const field of [limit.field, ...(limit.otherFields ?? [])]) {
+      const items = (req.body as Record<string, unknown> | null | undefined)?.[field];
+      if (Array.isArray(items) && items.length > max) {
+        throw new AppError('payload_too_large', tooManyItemsMessage({ ...limit, field }, max, items.length));
+      }
+    }
   }
   const input: Record<keyof RequestInput<unknown, unknown, unknown, unknown>, unknown> = {
     params: operation.params ? parseInput(operation.params, req.params, 'params') : undefined,

@@ -34,6 +34,8 @@ export interface SuccessResponse {
  */
 export interface ItemLimit {
   field: string;
+  /** Other array fields the same maximum applies to (a body that holds one of them instead). */
+  otherFields?: readonly string[];
   /** What holds them, for the message: "A batch" holds at most 1000 entries. */
   holder: string;
   max: (config: Config) => number;

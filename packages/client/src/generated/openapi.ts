@@ -135,7 +135,7 @@ export interface paths {
     put?: never;
     /**
      * Submit a bulk deletion
-     * @description 1 to 10,000 ids (`BULK_MAX_IDS`; more → 413); repeats collapse to one item. The worker deletes each item exactly like a synchronous delete, drawing one slot of the team’s `dnc-write` budget per item, but never the last `DNC_WRITE_RESERVED_FOR_SYNC` slots. The same `Idempotency-Key` with the same body within 24 h returns the same job (200); with a different body → 422. Audited as `dnc.bulk_delete.submitted`.
+     * @description 1 to 10,000 entry `ids`, or instead 1 to 10,000 profile `urls` (`BULK_MAX_IDS`; more → 413; exactly one of the two, else 400); repeats collapse to one item. URLs are normalized at submission: one that is not a LinkedIn profile URL is a 400 naming it (`urls[<index>]`), and no job is created; when its item executes, the team’s entry with that URL is deleted (none → `not_found`), and the item shows the entry id it resolved to. The worker deletes each item exactly like a synchronous delete (same authorization, audit event and cache invalidation), drawing one slot of the team’s `dnc-write` budget per item, but never the last `DNC_WRITE_RESERVED_FOR_SYNC` slots. The same `Idempotency-Key` with the same body (the ids, or the normalized URLs, and the reason) within 24 h returns the same job (200); with a different body → 422. Audited as `dnc.bulk_delete.submitted`.
      *
      *     Scope: `dnc:write`. Rate-limit class: `dnc-bulk` (default 10 per 60 s per team).
      */
@@ -177,7 +177,7 @@ export interface paths {
     };
     /**
      * The items of a bulk deletion
-     * @description In submission order, optionally filtered by status. Page with `cursor` (the `nextCursor` of the previous page, made for the same job and status; no `total`) or with `offset` (with `total`); every page carries `nextCursor`, null on the last page.
+     * @description In submission order, optionally filtered by status. An item of a job submitted by URL carries its normalized `url`, and `id` once it resolved to the team’s entry (null when none had that URL). Page with `cursor` (the `nextCursor` of the previous page, made for the same job and status; no `total`) or with `offset` (with `total`); every page carries `nextCursor`, null on the last page.
      *
      *     Scope: `dnc:read`. Rate-limit class: `jobs-read` (default 120 per 60 s per team).
      */
@@ -548,7 +548,7 @@ export interface components {
        */
       status: 'queued' | 'running' | 'throttled' | 'completed' | 'cancelled' | 'failed';
       reason: string | null;
-      /** @description Distinct entry ids in the job */
+      /** @description Items in the job: its distinct entry ids, or distinct normalized URLs */
       total: number;
       /** @description Items the worker has executed: deleted + notFound + forbidden + failed */
       processed: number;
@@ -570,15 +570,33 @@ export interface components {
       cancelled: number;
     };
     /**
-     * @description One entry id of a bulk deletion job
+     * @description One item of a bulk deletion job: an entry id, or a URL submitted in its place
      * @example {
      *       "id": "dnc_7Hq2LmX9pR4sT1vW3yZa",
      *       "status": "deleted",
      *       "processedAt": "2026-11-26T10:30:00.000Z"
      *     }
+     * @example {
+     *       "id": "dnc_7Hq2LmX9pR4sT1vW3yZa",
+     *       "url": "https://linkedin.com/in/jane-doe",
+     *       "status": "deleted",
+     *       "processedAt": "2026-11-26T10:30:00.000Z"
+     *     }
+     * @example {
+     *       "id": null,
+     *       "url": "https://linkedin.com/in/john-smith",
+     *       "status": "not_found",
+     *       "processedAt": "2026-11-26T10:30:00.000Z"
+     *     }
      */
     JobItem: {
-      id: string;
+      /** @description The entry. For an item submitted by URL: null until the item resolved to the team’s entry with that URL (it stays null when none had it) */
+      id: string | null;
+      /**
+       * @description The normalized URL, for an item submitted by URL only
+       * @example https://linkedin.com/in/jane-doe
+       */
+      url?: string;
       /** @enum {string} */
       status: 'pending' | 'deleted' | 'not_found' | 'forbidden' | 'failed' | 'cancelled';
       /** @description Why the item failed (status "failed" only) */
@@ -986,10 +1004,19 @@ export interface components {
      *       ],
      *       "reason": "GDPR erasure request"
      *     }
+     * @example {
+     *       "urls": [
+     *         "https://www.linkedin.com/in/Jane-Doe/",
+     *         "in/john-smith"
+     *       ],
+     *       "reason": "Opt-out list from the CRM"
+     *     }
      */
     BulkDeleteRequest: {
-      /** @description Entry ids to delete: 1 to 10,000 (`BULK_MAX_IDS`; more → 413); repeats collapse to one item */
-      ids: string[];
+      /** @description Entry ids to delete: 1 to 10,000 (`BULK_MAX_IDS`; more → 413); repeats collapse to one item. Exactly one of `ids` and `urls`. */
+      ids?: string[];
+      /** @description LinkedIn profile URLs to delete the team’s entries of, in any spelling the add route accepts: 1 to 10,000 (`BULK_MAX_IDS`; more → 413). They are normalized at submission (one that is not a profile URL → 400 naming `urls[<index>]`, and no job) and repeats collapse to one item; each is resolved to the team’s entry when its item executes (none → `not_found`). Exactly one of `ids` and `urls`. */
+      urls?: string[];
       /** @description Why the entries are deleted (recorded in the audit trail) */
       reason?: string;
     };

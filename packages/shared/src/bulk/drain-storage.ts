@@ -39,16 +39,19 @@ export interface BatchResult {
 export async function executeBatch(db: Db, teamId: string, slots: number): Promise<BatchResult> {
   const { executed, outcomes } = await db.transaction().execute(async (tx) => {
     const counted: Record<DeletionOutcome, number> = { deleted: 0, not_found: 0, forbidden: 0 };
+    // An item submitted by URL is resolved here to the team's entry with that URL (none: null,
+    // and the item ends not_found); the (team_id, url) unique index answers each lookup.
     const items = await sql<{
       job_id: string;
       position: number;
-      entry_id: string;
+      entry_id: string | null;
       reason: string | null;
       api_key_id: string | null;
       request_id: string | null;
     }>`
-      select item.job_id, item.position, item.entry_id, job.reason, job.api_key_id, job.request_id
+      select item.job_id, item.position, coalesce(item.entry_id, by_url.id) as entry_id, job.reason, job.api_key_id, job.request_id
       from bulk_job_items item join bulk_jobs job on job.id = item.job_id
+      left join dnc_entries by_url on item.entry_id is null and by_url.team_id = item.team_id and by_url.url = item.url
       where item.team_id = ${teamId} and item.status = 'pending'
       order by item.seq
       limit ${slots}
@@ -65,9 +68,10 @@ export async function executeBatch(db: Db, teamId: string, slots: number): Promi
 
     // An entry listed by two jobs in one batch is deleted once; the later item finds it gone.
     const firstItemOfEntry = new Map<string, (typeof items.rows)[number]>();
-    for (const item of items.rows) if (!firstItemOfEntry.has(item.entry_id)) firstItemOfEntry.set(item.entry_id, item);
-    const requests: DeletionRequest[] = [...firstItemOfEntry.values()].map((item) => ({
-      entryId: item.entry_id,
+    for (const item of items.rows)
+      if (item.entry_id !== null && !firstItemOfEntry.has(item.entry_id)) firstItemOfEntry.set(item.entry_id, item);
+    const requests: DeletionRequest[] = [...firstItemOfEntry].map(([entryId, item]) => ({
+      entryId,
       reason: item.reason,
       apiKeyId: item.api_key_id,
       requestId: item.request_id,
@@ -76,12 +80,13 @@ export async function executeBatch(db: Db, teamId: string, slots: number): Promi
     const outcomes: Map<string, DeletionOutcome> = await deleteEntries(tx, teamId, 'bulk', requests);
 
     const finalStatus = (item: (typeof items.rows)[number]): DeletionOutcome =>
-      firstItemOfEntry.get(item.entry_id) === item ? (outcomes.get(item.entry_id) ?? 'not_found') : 'not_found';
+      item.entry_id !== null && firstItemOfEntry.get(item.entry_id) === item ? (outcomes.get(item.entry_id) ?? 'not_found') : 'not_found';
     const statuses = items.rows.map(finalStatus);
+    // A URL item keeps the entry id it resolved to (coalesce: an id item's stays as it is).
     await sql`
-      update bulk_job_items item set status = outcome.status, processed_at = now()
+      update bulk_job_items item set status = outcome.status, processed_at = now(), entry_id = coalesce(item.entry_id, outcome.entry_id)
       from unnest(${items.rows.map((i) => i.job_id)}::text[], ${items.rows.map((i) => i.position)}::int[],
-                  ${statuses}::text[]) as outcome(job_id, position, status)
+                  ${statuses}::text[], ${items.rows.map((i) => i.entry_id)}::text[]) as outcome(job_id, position, status, entry_id)
       where item.job_id = outcome.job_id and item.position = outcome.position`.execute(tx);
 
     await completeFinishedJobs(tx, jobIds);
@@ -112,9 +117,13 @@ async function completeFinishedJobs(db: Db, jobIds: string[]): Promise<void> {
  * Marks the team's oldest pending item `failed` with the given reason: for an item whose own
  * deletion keeps failing, so that it cannot block the rest of the team's work.
  */
-export async function failOldestPendingItem(db: Db, teamId: string, reason: string): Promise<{ jobId: string; entryId: string } | null> {
+export async function failOldestPendingItem(
+  db: Db,
+  teamId: string,
+  reason: string,
+): Promise<{ jobId: string; entryId: string | null } | null> {
   return db.transaction().execute(async (tx) => {
-    const item = await sql<{ job_id: string; position: number; entry_id: string }>`
+    const item = await sql<{ job_id: string; position: number; entry_id: string | null }>`
       select job_id, position, entry_id from bulk_job_items
       where team_id = ${teamId} and status = 'pending'
       order by seq limit 1

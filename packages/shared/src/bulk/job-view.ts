@@ -35,7 +35,10 @@ export interface Job {
 }
 
 export interface JobItem {
-  id: string;
+  /** The entry; for an item submitted by URL, null until it resolved to the team's entry. */
+  id: string | null;
+  /** The normalized URL, for an item submitted by URL only. */
+  url?: string;
   status: BulkItemStatus;
   error?: string;
   processedAt: string | null;
@@ -138,7 +141,7 @@ export async function listBulkJobItems(
   if (query.status) filtered = filtered.where('status', '=', query.status);
   const [rows, total] = await Promise.all([
     (after ? filtered.where('position', '>', after[0]) : filtered)
-      .select(['position', 'entry_id', 'status', 'error', 'processed_at'])
+      .select(['position', 'entry_id', 'url', 'status', 'error', 'processed_at'])
       .orderBy('position')
       .limit(query.limit + 1)
       .offset(after ? 0 : (query.offset ?? 0))
@@ -153,6 +156,7 @@ export async function listBulkJobItems(
   const { rows: served, nextCursor } = pageOf(scope, rows, query.limit, (row) => [row.position]);
   const items = served.map((row): JobItem => ({
     id: row.entry_id,
+    ...(row.url !== null ? { url: row.url } : {}),
     status: row.status,
     ...(row.error !== null ? { error: row.error } : {}),
     processedAt: iso(row.processed_at),

@@ -1,5 +1,6 @@
 // Submitting a bulk deletion: the job, all its items and its audit event in one transaction,
-// with Idempotency-Key handling. The caller then schedules the team's drainer.
+// with Idempotency-Key handling. The caller then schedules the team's drainer. Items name an
+// entry id, or (a submission by URL) a normalized URL the drainer resolves to the team's entry.
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import { insertAuditEvents } from '../audit-insert.js';
@@ -7,18 +8,31 @@ import type { Db } from '../db/database.js';
 import type { BulkJobRow } from '../db/schema.js';
 import { AppError } from '../errors.js';
 import { newAuditId, newJobId } from '../ids.js';
+import { normalizeLinkedInUrl } from '../linkedin-url.js';
 import { IDEMPOTENCY_WINDOW_HOURS } from '../vocabulary.js';
 import { toJob, type DrainPace, type Job } from './job-view.js';
 
-export interface SubmitBulkDeletion {
+export type SubmitBulkDeletion = {
   teamId: string;
   apiKeyId: string | null;
   requestId: string | null;
-  /** Entry ids in submission order; repeats collapse to the first. */
-  entryIds: string[];
   reason: string | null;
   idempotencyKey?: string | undefined;
-}
+} & (
+  | {
+      /** Entry ids in submission order; repeats collapse to the first. */
+      entryIds: string[];
+      urls?: undefined;
+    }
+  | {
+      /** LinkedIn profile URLs in any accepted spelling, in submission order; normalized, then repeats collapse to the first. */
+      urls: string[];
+      entryIds?: undefined;
+    }
+);
+
+/** Validation details listed for a submission with bad URLs (the message gives the count of all). */
+const MAX_URL_DETAILS = 100;
 
 export interface SubmittedJob {
   job: Job;
@@ -26,8 +40,32 @@ export interface SubmittedJob {
   replayed: boolean;
 }
 
-function requestHash(entryIds: string[], reason: string | null): string {
-  return createHash('sha256').update(JSON.stringify({ entryIds, reason })).digest('hex');
+/** What the items target: entry ids, or normalized URLs. The request hash tells the two apart. */
+type Targets = { entryIds: string[] } | { urls: string[] };
+
+function requestHash(targets: Targets, reason: string | null): string {
+  return createHash('sha256')
+    .update(JSON.stringify({ ...targets, reason }))
+    .digest('hex');
+}
+
+/**
+ * The submission's URLs normalized, repeats collapsed; or a validation_error naming each URL that
+ * is not a LinkedIn profile URL (`urls[<index>]`), before anything is stored.
+ */
+function normalizeUrls(urls: string[]): string[] {
+  const normalized: string[] = [];
+  const details: { path: string; message: string }[] = [];
+  urls.forEach((url, index) => {
+    const result = normalizeLinkedInUrl(url);
+    if (result.ok) normalized.push(result.url);
+    else details.push({ path: `urls[${index}]`, message: result.reason });
+  });
+  if (details.length > 0) {
+    const count = details.length === 1 ? 'A URL is' : `${details.length} URLs are`;
+    throw AppError.validation(details.slice(0, MAX_URL_DETAILS), `${count} not a LinkedIn profile URL; nothing was submitted`);
+  }
+  return [...new Set(normalized)];
 }
 
 /**
@@ -36,8 +74,9 @@ function requestHash(entryIds: string[], reason: string | null): string {
  * reconciler finds the pending items later, so nothing is lost.
  */
 export async function submitBulkDeletion(db: Db, input: SubmitBulkDeletion, pace: DrainPace): Promise<SubmittedJob> {
-  const entryIds = [...new Set(input.entryIds)];
-  const hash = requestHash(entryIds, input.reason);
+  const targets: Targets = input.urls !== undefined ? { urls: normalizeUrls(input.urls) } : { entryIds: [...new Set(input.entryIds)] };
+  const total = 'urls' in targets ? targets.urls.length : targets.entryIds.length;
+  const hash = requestHash(targets, input.reason);
   const outcome = await db.transaction().execute(async (tx): Promise<{ row: BulkJobRow; replayed: boolean }> => {
     if (input.idempotencyKey !== undefined) {
       const previous = await findIdempotentSubmission(tx, input.teamId, input.idempotencyKey, hash);
@@ -50,7 +89,7 @@ export async function submitBulkDeletion(db: Db, input: SubmitBulkDeletion, pace
         team_id: input.teamId,
         status: 'queued',
         reason: input.reason,
-        total: entryIds.length,
+        total,
         api_key_id: input.apiKeyId,
         request_id: input.requestId,
         idempotency_key: input.idempotencyKey ?? null,
@@ -58,11 +97,19 @@ export async function submitBulkDeletion(db: Db, input: SubmitBulkDeletion, pace
       })
       .returningAll()
       .executeTakeFirstOrThrow();
-    await sql`
-      insert into bulk_job_items (job_id, position, team_id, entry_id)
-      select ${row.id}, ordinality, ${input.teamId}, entry_id
-      from unnest(${entryIds}::text[]) with ordinality as submitted(entry_id, ordinality)
-      order by ordinality`.execute(tx);
+    if ('urls' in targets) {
+      await sql`
+        insert into bulk_job_items (job_id, position, team_id, url)
+        select ${row.id}, ordinality, ${input.teamId}, url
+        from unnest(${targets.urls}::text[]) with ordinality as submitted(url, ordinality)
+        order by ordinality`.execute(tx);
+    } else {
+      await sql`
+        insert into bulk_job_items (job_id, position, team_id, entry_id)
+        select ${row.id}, ordinality, ${input.teamId}, entry_id
+        from unnest(${targets.entryIds}::text[]) with ordinality as submitted(entry_id, ordinality)
+        order by ordinality`.execute(tx);
+    }
     await insertAuditEvents({
       id: newAuditId(),
       teamId: input.teamId,

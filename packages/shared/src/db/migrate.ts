@@ -17,6 +17,7 @@ import type { Db } from './database.js';
 import * as initial from './migrations/2026-11-26T09-00-00_initial.js';
 import * as bulkDeletions from './migrations/2026-11-26T10-00-00_bulk-deletions.js';
 import * as teamLimits from './migrations/2026-11-27T09-00-00_team-limits.js';
+import * as bulkItemsByUrl from './migrations/2026-11-27T10-00-00_bulk-items-by-url.js';
 
 // Listed explicitly (not read from disk) so they work the same under tsx, in a bundle or in Docker.
 // Names are timestamps: kysely applies them in name order.
@@ -24,6 +25,7 @@ const migrations: Record<string, Migration> = {
   '2026-11-26T09-00-00_initial': initial,
   '2026-11-26T10-00-00_bulk-deletions': bulkDeletions,
   '2026-11-27T09-00-00_team-limits': teamLimits,
+  '2026-11-27T10-00-00_bulk-items-by-url': bulkItemsByUrl,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };

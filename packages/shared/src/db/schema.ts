@@ -70,7 +70,10 @@ export interface BulkJobItemsTable {
   job_id: string;
   position: number;
   team_id: string;
-  entry_id: string;
+  /** The entry to delete; for an item submitted by URL, null until the drainer resolves the URL. */
+  entry_id: string | null;
+  /** The normalized URL of an item submitted by URL (null for one submitted by id). */
+  url: ColumnType<string | null, string | null | undefined, string | null>;
   seq: Generated<number>;
   status: ColumnType<BulkItemStatus, BulkItemStatus | undefined, BulkItemStatus>;
   error: string | null;
