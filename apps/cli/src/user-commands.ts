@@ -3,7 +3,7 @@
 // team's API key; the calls of the contract's v1.1 the client does not make yet go through
 // api-calls.ts. The listing commands are in read-commands.ts.
 import { isDncApiError, type DncClient, type Entry, type Job, type JobCounts } from '@dnc/client';
-import { DEFAULT_BULK_MAX_IDS, MAX_REASON_LENGTH, type TerminalJobStatus } from '@dnc/shared/vocabulary';
+import { DEFAULT_BULK_MAX_IDS, MAX_CHECK_URLS, MAX_REASON_LENGTH, type TerminalJobStatus } from '@dnc/shared/vocabulary';
 import type { ApiCall } from './api-calls.js';
 import {
   CONNECTION_HELP,
@@ -26,8 +26,6 @@ export { describeFailure } from './command-kit.js';
 
 /** The most ids (or URLs) one bulk-deletion request may hold (the service's BULK_MAX_IDS default). */
 export const SERVER_MAX_IDS = DEFAULT_BULK_MAX_IDS;
-/** The most URLs one batch check (`POST /v1/dnc/check`) may hold. */
-export const SERVER_MAX_CHECK_URLS = 1_000;
 
 export const USER_USAGE = `  list [--limit <n>] [--cursor <cursor> | --offset <n>] [--all] [--json]
   check <url> [--json]
@@ -71,7 +69,7 @@ Ctrl-C stops waiting; the jobs keep running on the server.`,
 Tells whether a LinkedIn profile URL (any accepted form: linkedin.com/in/x, in/x, …) is on the
 team's Do Not Contact list. With --file, scrubs a whole list: one URL per line, or a CSV whose
 "url" column (also "linkedin_url", "profile_url", …), else its first column, holds the URLs;
-they are checked ${formatCount(SERVER_MAX_CHECK_URLS)} per request (POST /v1/dnc/check). Prints the URLs on the list and
+they are checked ${formatCount(MAX_CHECK_URLS)} per request (POST /v1/dnc/check). Prints the URLs on the list and
 those that are not profile URLs, then a summary. Exits 0 whatever the answers.
   --file <path>   the URLs to scrub
 ${CONNECTION_HELP}
@@ -312,7 +310,7 @@ interface ScrubResult {
 async function scrub(call: ApiCall, fileName: string, json: boolean): Promise<void> {
   const urls = parseUrlFile(await readTextFile(fileName), fileName).urls;
   const results: (ScrubResult & { line: number })[] = [];
-  for (const batch of chunk(urls, SERVER_MAX_CHECK_URLS)) {
+  for (const batch of chunk(urls, MAX_CHECK_URLS)) {
     let answer;
     try {
       answer = await call<{ results: ScrubResult[] }>('POST', '/v1/dnc/check', { body: { urls: batch.map((line) => line.url) } });
