@@ -257,7 +257,13 @@ describe('one source of truth', () => {
       return rest;
     };
     const withBodies = v1Operations.filter((operation) => operation.body);
-    expect(withBodies.map((operation) => operation.operationId)).toEqual(['addEntry', 'addEntries', 'checkUrls', 'deleteEntry', 'submitBulkDeletion']);
+    expect(withBodies.map((operation) => operation.operationId)).toEqual([
+      'addEntry',
+      'addEntries',
+      'checkUrls',
+      'deleteEntry',
+      'submitBulkDeletion',
+    ]);
     for (const { method, path, body } of withBodies) {
       expect(document.components.schemas[body!.component], body!.component).toEqual(asComponent(body!.schema));
       expect(document.paths[path]?.[method]?.requestBody?.content['application/json']?.schema).toEqual({
