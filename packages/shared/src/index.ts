@@ -24,6 +24,7 @@ export * from './bulk/cancel.js';
 export * from './bulk/drain-storage.js';
 export * from './bulk-queue.js';
 export * from './api-schemas.js';
+export * from './api-error-schemas.js';
 export * from './service-metrics.js';
 export * from './outage-log.js';
 export * from './vocabulary.js';
