@@ -61,6 +61,10 @@ const networkErrorCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'E
 const unavailableMessages = [
   /Connection terminated|connection timeout|Query read timeout|timeout exceeded when trying to connect|Client has encountered a connection error/i,
   /Connection is closed|Command timed out|Stream isn't writeable|enableOfflineQueue|MaxRetriesPerRequest|Reached the max retries/i,
+  // PgBouncer's own errors (SQLSTATE 08P01, shared with real protocol errors, hence by message):
+  // its server connection died under our transaction, no server came free in time, or it cannot
+  // reach Postgres. All pass once Postgres is back, like a dropped direct connection.
+  /server conn crashed\?|query_wait_timeout|pgbouncer cannot connect to server|server login has been failing|no more connections allowed/i,
 ];
 // Postgres errors worth retrying as they are: serialization failure, deadlock, lock or statement
 // timeout, out of memory or disk.
