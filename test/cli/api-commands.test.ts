@@ -5,7 +5,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { forEachPage, type Page } from '../../apps/cli/src/api-calls.js';
+import { forEachPage, type Page } from '@dnc/client';
 import { seedEntries, waitForJob } from '../support/bulk.js';
 import { createTestEnvironment, type TestEnvironment } from '../support/environment.js';
 import { client } from '../support/http.js';

@@ -3,7 +3,6 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { createDncClient, DncApiError, type DncClient } from '@dnc/client';
-import { createApiCall, type ApiCall } from './api-calls.js';
 import { DEFAULT_BASE_URL, resolveConnection } from './cli-config.js';
 import { formatCount } from './progress.js';
 import { UsageError } from './usage-error.js';
@@ -35,11 +34,11 @@ export function describeFailure(error: unknown): string {
 
 type ConnectionFlags = { 'base-url'?: string | undefined; 'api-key'?: string | undefined };
 
-/** The typed client (the calls of the contract's v1.0) and the raw call (for v1.1's), on one connection. */
-export function connect(values: ConnectionFlags): { client: DncClient; call: ApiCall } {
+/** The typed client, on the connection the flags (or DNC_BASE_URL / DNC_API_KEY) name. */
+export function connect(values: ConnectionFlags): DncClient {
   const connection = resolveConnection({ baseUrl: values['base-url'], apiKey: values['api-key'] });
   // 429 is expected when a command sends many requests (bulk submissions, --all): wait it out.
-  return { client: createDncClient({ ...connection, retry: { maxAttempts: 5, maxDelayMs: 60_000 } }), call: createApiCall(connection) };
+  return createDncClient({ ...connection, retry: { maxAttempts: 5, maxDelayMs: 60_000 } });
 }
 
 /** parseArgs, with its errors (unknown option, missing value) said as a usage error pointing at the help. */

@@ -2,9 +2,18 @@
 // Lists page with the API's cursors (`--all` follows `nextCursor` to the end; against a service
 // without cursors it pages by offset instead) and print as they go, so a long list is never held
 // whole: `--json` prints one JSON line all the same.
-import type { AuditEvent, Entry, Job, JobItem } from '@dnc/client';
+import {
+  forEachPage,
+  type AuditAction,
+  type AuditEvent,
+  type BulkItemStatus,
+  type Entry,
+  type Job,
+  type JobItem,
+  type Page,
+  type PageStart,
+} from '@dnc/client';
 import { auditActions, itemStatuses, MAX_PAGE_SIZE } from '@dnc/shared/vocabulary';
-import { forEachPage, type ApiCall, type Page } from './api-calls.js';
 import {
   CONNECTION_HELP,
   connect,
@@ -87,21 +96,20 @@ function pageRequest(values: PageFlags, command: string) {
  * Prints a list: one page as the API gave it, or with `all` every page. Text: one line per item,
  * then where the next page starts. JSON: the page; with `all`, `{"<key>":[…],"count"}` streamed.
  */
-async function printList<Item>(options: {
-  call: ApiCall;
-  path: string;
+async function printList<P extends Page, Item>(options: {
+  /** One page of the list, from where `start` says (the client method of the list). */
+  fetchPage: (start: PageStart & { limit: number | undefined }) => Promise<P>;
+  /** The page's field that holds the items (`entries`, `events`, `items`). */
   key: string;
-  query: Record<string, string | undefined>;
+  itemsOf: (page: P) => Item[];
   page: ReturnType<typeof pageRequest>;
   json: boolean;
   describe: (item: Item) => string;
   noun: string;
   nouns: string;
 }): Promise<void> {
-  const { call, path, key, page, json } = options;
-  const fetchPage = async (start: { cursor?: string; offset?: number }) =>
-    (await call<Page>('GET', path, { query: { ...options.query, limit: page.limit, ...start } })).data;
-  const itemsOf = (data: Page) => ((data as Page & Record<string, unknown>)[key] as Item[] | undefined) ?? [];
+  const { key, page, json, itemsOf } = options;
+  const fetchPage = (start: PageStart) => options.fetchPage({ limit: page.limit, ...start });
 
   if (!page.all) {
     const data = await fetchPage({ cursor: page.cursor, offset: page.offset });
@@ -140,16 +148,16 @@ async function list(args: string[]): Promise<void> {
   if (values.help) return console.log(READ_HELP.list);
   noPositional(positionals, 'list');
   const page = pageRequest(values, 'list');
-  await printList<Entry>({
-    call: connect(values).call,
-    path: '/v1/dnc',
+  const client = connect(values);
+  await printList({
+    fetchPage: (start) => client.list(start),
     key: 'entries',
-    query: {},
+    itemsOf: (data) => data.entries,
     page,
     json: values.json,
     noun: 'entry',
     nouns: 'entries',
-    describe: (entry) => `${entry.$id}  ${entry.url}  added ${entry.$createdAt}`,
+    describe: (entry: Entry) => `${entry.$id}  ${entry.url}  added ${entry.$createdAt}`,
   }).catch(rethrowPartial(values.json && page.all));
 }
 
@@ -165,16 +173,17 @@ async function audit(args: string[]): Promise<void> {
     throw new UsageError(`--action must be one of ${auditActions.join(', ')} (got "${values.action}")`);
   }
   const page = pageRequest(values, 'audit');
-  await printList<AuditEvent>({
-    call: connect(values).call,
-    path: '/v1/dnc/audit',
+  const client = connect(values);
+  const filters = { action: values.action as AuditAction | undefined, entryId: values['entry-id'], jobId: values['job-id'] };
+  await printList({
+    fetchPage: (start) => client.audit({ ...filters, ...start }),
     key: 'events',
-    query: { action: values.action, entryId: values['entry-id'], jobId: values['job-id'] },
+    itemsOf: (data) => data.events,
     page,
     json: values.json,
     noun: 'event',
     nouns: 'events',
-    describe: (event) =>
+    describe: (event: AuditEvent) =>
       [
         event.occurredAt,
         event.action,
@@ -225,7 +234,7 @@ async function jobs(args: string[]): Promise<void> {
     const given = (['status', 'limit', 'cursor', 'offset'] as const).find((option) => values[option] !== undefined);
     if (given || values.all) throw new UsageError(`--${given ?? 'all'} is an option of "jobs items" only`);
   }
-  const { client, call } = connect(values);
+  const client = connect(values);
   switch (command) {
     case 'show': {
       const job = await client.getJob(jobId);
@@ -260,16 +269,16 @@ async function jobs(args: string[]): Promise<void> {
         throw new UsageError(`--status must be one of ${itemStatuses.join(', ')} (got "${values.status}")`);
       }
       const page = pageRequest(values, 'jobs items');
-      await printList<JobItem>({
-        call,
-        path: `/v1/dnc/bulk-delete/${encodeURIComponent(jobId)}/items`,
+      const status = values.status as BulkItemStatus | undefined;
+      await printList({
+        fetchPage: (start) => client.listJobItems(jobId, { status, ...start }),
         key: 'items',
-        query: { status: values.status },
+        itemsOf: (data) => data.items,
         page,
         json: values.json,
         noun: 'item',
         nouns: 'items',
-        describe: (item) =>
+        describe: (item: JobItem) =>
           [item.id ?? '-', item.url ?? '', item.status, item.processedAt ?? '', item.error ?? ''].filter((part) => part !== '').join('  '),
       }).catch(rethrowPartial(values.json && page.all));
       return;

@@ -1,10 +1,8 @@
 // Commands for API users: `list`, `check`, `add`, `delete`, `bulk-delete`, `jobs …`, `audit`.
 // They talk to the DNC API over HTTP through @dnc/client (never to Postgres or Redis), with a
-// team's API key; the calls of the contract's v1.1 the client does not make yet go through
-// api-calls.ts. The listing commands are in read-commands.ts.
-import { isDncApiError, type DncClient, type Entry, type Job, type JobCounts } from '@dnc/client';
+// team's API key. The listing commands are in read-commands.ts.
+import { isDncApiError, type BulkDeletion, type DncClient, type Entry, type Job, type JobCounts, type UrlCheck } from '@dnc/client';
 import { DEFAULT_BULK_MAX_IDS, MAX_CHECK_URLS, MAX_REASON_LENGTH, type TerminalJobStatus } from '@dnc/shared/vocabulary';
-import type { ApiCall } from './api-calls.js';
 import {
   CONNECTION_HELP,
   connect,
@@ -154,26 +152,6 @@ function pointAtLines(error: unknown, urls: UrlLine[], fileName: string): unknow
   return new UsageError(`${fileName} ${lines.slice(0, 3).join('; ')}${more}`);
 }
 
-/** One submission of a bulk-delete run: its job, and how to wait for it. */
-interface Submitted {
-  job: Job;
-  wait(options: { signal: AbortSignal; onProgress: (job: Job) => void }): Promise<Job>;
-}
-
-async function submitUrls(
-  client: DncClient,
-  call: ApiCall,
-  urls: UrlLine[],
-  options: { reason: string | undefined; idempotencyKey: string; signal: AbortSignal },
-): Promise<Submitted> {
-  const sent = await call<Job>('POST', '/v1/dnc/bulk-delete', {
-    body: { urls: urls.map((line) => line.url), ...(options.reason === undefined ? {} : { reason: options.reason }) },
-    headers: { 'idempotency-key': options.idempotencyKey },
-    signal: options.signal,
-  });
-  return { job: sent.data, wait: (waitOptions) => client.waitForJob(sent.data.$id, waitOptions) };
-}
-
 async function bulkDelete(args: string[]): Promise<void> {
   const { values, positionals } = parseCommand(
     args,
@@ -196,7 +174,7 @@ async function bulkDelete(args: string[]): Promise<void> {
   if (!fileName) throw new UsageError('--file is required, or --urls-file (see "pnpm cli bulk-delete --help")');
   const byUrl = values['urls-file'] !== undefined;
   const chunkSize = parseChunkSize(values['chunk-size']);
-  const { client, call } = connect(values);
+  const client = connect(values);
   const text = await readTextFile(fileName);
 
   // What to submit, in chunks of at most chunkSize; repeats of the file are submitted once.
@@ -225,16 +203,20 @@ async function bulkDelete(args: string[]): Promise<void> {
     stop.abort();
   };
   process.once('SIGINT', onSigint);
-  const submitted: Submitted[] = [];
+  const submitted: BulkDeletion[] = [];
   const jobList = () => submitted.map((deletion) => deletion.job.$id).join(', ');
   try {
     for (const [index, items] of chunks.entries()) {
       const idempotencyKey = values['idempotency-key'] ? `${values['idempotency-key']}-${index + 1}` : globalThis.crypto.randomUUID();
       try {
+        const submission = { reason: values.reason, idempotencyKey, signal: stop.signal };
         submitted.push(
           byUrl
-            ? await submitUrls(client, call, items as UrlLine[], { reason: values.reason, idempotencyKey, signal: stop.signal })
-            : await client.bulkDelete(items as string[], { reason: values.reason, idempotencyKey, signal: stop.signal }),
+            ? await client.bulkDeleteUrls(
+                (items as UrlLine[]).map((line) => line.url),
+                submission,
+              )
+            : await client.bulkDelete(items as string[], submission),
         );
       } catch (error) {
         const already = submitted.length > 0 ? `; the ${plural(submitted.length, 'job')} already submitted keep running: ${jobList()}` : '';
@@ -298,22 +280,13 @@ async function bulkDelete(args: string[]): Promise<void> {
   }
 }
 
-/** One answer of `POST /v1/dnc/check`. */
-interface ScrubResult {
-  url: string;
-  normalizedUrl: string | null;
-  onList: boolean;
-  entry: Entry | null;
-  error?: string;
-}
-
-async function scrub(call: ApiCall, fileName: string, json: boolean): Promise<void> {
+async function scrub(client: DncClient, fileName: string, json: boolean): Promise<void> {
   const urls = parseUrlFile(await readTextFile(fileName), fileName).urls;
-  const results: (ScrubResult & { line: number })[] = [];
+  const results: (UrlCheck & { line: number })[] = [];
   for (const batch of chunk(urls, MAX_CHECK_URLS)) {
     let answer;
     try {
-      answer = await call<{ results: ScrubResult[] }>('POST', '/v1/dnc/check', { body: { urls: batch.map((line) => line.url) } });
+      answer = await client.checkMany(batch.map((line) => line.url));
     } catch (error) {
       if (isDncApiError(error, 'not_found')) {
         throw new UsageError(
@@ -322,7 +295,7 @@ async function scrub(call: ApiCall, fileName: string, json: boolean): Promise<vo
       }
       throw error;
     }
-    answer.data.results.forEach((result, index) => results.push({ ...result, line: batch[index]!.line }));
+    answer.results.forEach((result, index) => results.push({ ...result, line: batch[index]!.line }));
   }
   const onList = results.filter((result) => result.onList).length;
   const errors = results.filter((result) => result.error !== undefined).length;
@@ -342,10 +315,10 @@ async function check(args: string[]): Promise<void> {
   if (values.help) return console.log(USER_HELP.check);
   if (values.file !== undefined) {
     if (positionals.length > 0) throw new UsageError('Give one URL or --file, not both (see "pnpm cli check --help")');
-    return scrub(connect(values).call, values.file, values.json);
+    return scrub(connect(values), values.file, values.json);
   }
   const url = onlyPositional(positionals, 'check', 'A URL');
-  const result = await connect(values).client.check(url);
+  const result = await connect(values).check(url);
   if (values.json) printJson(result);
   else if (result.onList) console.log(`On the list: ${result.entry.url} (${result.entry.$id}, added ${result.entry.$createdAt})`);
   else console.log(`Not on the list: ${url}`);
@@ -358,7 +331,7 @@ async function add(args: string[]): Promise<void> {
   let added: boolean;
   let entry: Entry;
   try {
-    entry = await connect(values).client.add(url, { reason: values.reason });
+    entry = await connect(values).add(url, { reason: values.reason });
     added = true;
   } catch (error) {
     const existing = isDncApiError(error, 'duplicate_entry') ? (error.data as { entry?: Entry } | null)?.entry : undefined;
@@ -374,7 +347,7 @@ async function deleteOne(args: string[]): Promise<void> {
   const { values, positionals } = parseCommand(args, { ...connectionOptions, reason: { type: 'string' } }, 'delete');
   if (values.help) return console.log(USER_HELP.delete);
   const id = onlyPositional(positionals, 'delete', 'An entry id');
-  await connect(values).client.delete(id, { reason: values.reason });
+  await connect(values).delete(id, { reason: values.reason });
   if (values.json) printJson({ deleted: true, id });
   else console.log(`Deleted ${id}.`);
 }

@@ -9,6 +9,7 @@ import {
   type AuditQuery,
   type BatchAddResult,
   type CheckResult,
+  type CheckUrlsResult,
   type DeleteResult,
   type Entry,
   type EntryPage,
@@ -120,12 +121,19 @@ export interface DncClient {
   list(query?: PageQuery, options?: CallOptions): Promise<EntryPage>;
   /** `GET /v1/dnc/check` — whether the URL (in any accepted form) is listed. */
   check(url: string, options?: CallOptions): Promise<CheckResult>;
+  /** `POST /v1/dnc/check` — scrubs up to 1,000 URLs in one request: one result per URL, in order. */
+  checkMany(urls: string[], options?: CallOptions): Promise<CheckUrlsResult>;
   /** `DELETE /v1/dnc/{id}` — deletes one entry synchronously. */
   delete(id: string, options?: ReasonOptions): Promise<DeleteResult>;
   /** `DELETE /v1/dnc/{id}` with `Prefer: respond-async` — queues a one-item bulk job; see `waitForJob`. */
   deleteAsync(id: string, options?: ReasonOptions): Promise<Job>;
   /** `POST /v1/dnc/bulk-delete` — submits up to 10,000 ids; resolves once the job is accepted. */
   bulkDelete(ids: string[], options?: BulkDeleteOptions): Promise<BulkDeletion>;
+  /**
+   * `POST /v1/dnc/bulk-delete` with `urls` — submits up to 10,000 profile URLs (any accepted
+   * spelling); each item deletes the team's entry of that URL when it runs.
+   */
+  bulkDeleteUrls(urls: string[], options?: BulkDeleteOptions): Promise<BulkDeletion>;
   /** `GET /v1/dnc/bulk-delete/{jobId}` */
   getJob(jobId: string, options?: CallOptions): Promise<Job>;
   /** Polls a job until it is terminal (see `BulkDeletion.wait`); the first poll is immediate. */
@@ -263,6 +271,30 @@ export function createDncClient(options: DncClientOptions): DncClient {
   }
 
   const reasonBody = (reason: string | undefined) => (reason === undefined ? undefined : { reason });
+  const pageQuery = (query: PageQuery) => ({ limit: query.limit, offset: query.offset, cursor: query.cursor });
+
+  /** Submits a bulk deletion (of ids or of URLs) and hands back the job with its poller. */
+  async function submitBulkDeletion(
+    items: { ids: string[] } | { urls: string[] },
+    { reason, idempotencyKey = randomKey(), ...call }: BulkDeleteOptions,
+  ): Promise<BulkDeletion> {
+    const sent = await send<Job>('POST', '/v1/dnc/bulk-delete', {
+      ...call,
+      body: { ...items, ...reasonBody(reason) },
+      headers: { 'idempotency-key': idempotencyKey },
+    });
+    const job = sent.data;
+    const firstPollMs = (parseRetryAfter(sent.headers.get('retry-after')) ?? DEFAULT_POLL_MS / 1000) * 1000;
+    return {
+      job,
+      replayed: sent.status === 200,
+      idempotencyKey,
+      wait: (waitOptions = {}) =>
+        isTerminalJob(job) ? Promise.resolve(job) : pollUntilTerminal(job.$id, waitOptions, waitOptions.intervalMs ?? firstPollMs),
+      refresh: (refreshOptions) => client.getJob(job.$id, refreshOptions),
+      cancel: (cancelOptions) => client.cancelJob(job.$id, cancelOptions),
+    };
+  }
 
   const client: DncClient = {
     baseUrl,
@@ -276,11 +308,15 @@ export function createDncClient(options: DncClientOptions): DncClient {
     },
 
     async list(query = {}, call = {}) {
-      return (await send<EntryPage>('GET', '/v1/dnc', { ...call, query: { limit: query.limit, offset: query.offset } })).data;
+      return (await send<EntryPage>('GET', '/v1/dnc', { ...call, query: pageQuery(query) })).data;
     },
 
     async check(url, call = {}) {
       return (await send<CheckResult>('GET', '/v1/dnc/check', { ...call, query: { url } })).data;
+    },
+
+    async checkMany(urls, call = {}) {
+      return (await send<CheckUrlsResult>('POST', '/v1/dnc/check', { ...call, body: { urls } })).data;
     },
 
     async delete(id, { reason, ...call } = {}) {
@@ -296,23 +332,12 @@ export function createDncClient(options: DncClientOptions): DncClient {
       return sent.data;
     },
 
-    async bulkDelete(ids, { reason, idempotencyKey = randomKey(), ...call } = {}) {
-      const sent = await send<Job>('POST', '/v1/dnc/bulk-delete', {
-        ...call,
-        body: { ids, ...reasonBody(reason) },
-        headers: { 'idempotency-key': idempotencyKey },
-      });
-      const job = sent.data;
-      const firstPollMs = (parseRetryAfter(sent.headers.get('retry-after')) ?? DEFAULT_POLL_MS / 1000) * 1000;
-      return {
-        job,
-        replayed: sent.status === 200,
-        idempotencyKey,
-        wait: (waitOptions = {}) =>
-          isTerminalJob(job) ? Promise.resolve(job) : pollUntilTerminal(job.$id, waitOptions, waitOptions.intervalMs ?? firstPollMs),
-        refresh: (refreshOptions) => client.getJob(job.$id, refreshOptions),
-        cancel: (cancelOptions) => client.cancelJob(job.$id, cancelOptions),
-      };
+    bulkDelete(ids, bulkOptions = {}) {
+      return submitBulkDeletion({ ids }, bulkOptions);
+    },
+
+    bulkDeleteUrls(urls, bulkOptions = {}) {
+      return submitBulkDeletion({ urls }, bulkOptions);
     },
 
     async getJob(jobId, call = {}) {
@@ -326,7 +351,7 @@ export function createDncClient(options: DncClientOptions): DncClient {
     async listJobItems(jobId, query = {}, call = {}) {
       const sent = await send<JobItemPage>('GET', `${jobPath(jobId)}/items`, {
         ...call,
-        query: { status: query.status, limit: query.limit, offset: query.offset },
+        query: { status: query.status, ...pageQuery(query) },
       });
       return sent.data;
     },
@@ -338,7 +363,7 @@ export function createDncClient(options: DncClientOptions): DncClient {
     async audit(query = {}, call = {}) {
       const sent = await send<AuditPage>('GET', '/v1/dnc/audit', {
         ...call,
-        query: { limit: query.limit, offset: query.offset, action: query.action, entryId: query.entryId, jobId: query.jobId },
+        query: { ...pageQuery(query), action: query.action, entryId: query.entryId, jobId: query.jobId },
       });
       return sent.data;
     },

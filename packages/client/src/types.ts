@@ -13,6 +13,10 @@ export type Entry = Schemas['Entry'];
 export type EntryPage = Schemas['EntryList'];
 /** `GET /v1/dnc/check` */
 export type CheckResult = Schemas['CheckResult'];
+/** `POST /v1/dnc/check`: one result per URL sent, in order, and their counts. */
+export type CheckUrlsResult = Schemas['CheckUrlsResult'];
+/** One URL's answer in a `CheckUrlsResult`. */
+export type UrlCheck = CheckUrlsResult['results'][number];
 /** `POST /v1/dnc/batch` */
 export type BatchAddResult = Schemas['BatchAddResult'];
 /** `DELETE /v1/dnc/{id}` */
@@ -43,8 +47,10 @@ export type ErrorCode = {
 export interface PageQuery {
   /** 1..1000, default 50. */
   limit?: number;
-  /** ≥ 0, default 0. */
+  /** ≥ 0, default 0; a page read by offset carries `total`. Not with `cursor`. */
   offset?: number;
+  /** The `nextCursor` of the previous page, unchanged (same list, same filters). Not with `offset`. */
+  cursor?: string;
 }
 
 export interface JobItemQuery extends PageQuery {
