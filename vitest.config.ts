@@ -1,6 +1,62 @@
-import { defineConfig } from 'vitest/config';
+import { defineConfig, type TestProjectInlineConfiguration, type ViteUserConfig } from 'vitest/config';
+import { PGBOUNCER_ADDRESS, REDIS_CLUSTER_NODES, REDIS_CLUSTER_PORTS, allListening } from './test/support/topology-ports.js';
 
-export default defineConfig({
+// The suite runs once on the default deployment (single Redis, direct Postgres), then its
+// API, limiter, cache, bulk and reliability files again on each topology of issue 12. Those
+// files do not change: test/support/environment.ts takes the topology's variables from the project.
+const onEveryTopology = [
+  'test/api/smoke.test.ts',
+  'test/api/entries.test.ts',
+  'test/api/delete.test.ts',
+  'test/api/audit.test.ts',
+  'test/api/isolation.test.ts',
+  'test/api/rate-limit.test.ts',
+  'test/api/cache.test.ts',
+  'test/api/scrub.test.ts',
+  'test/api/pagination.test.ts',
+  'test/bulk/bulk-api.test.ts',
+  'test/bulk/bulk-delete.test.ts',
+  'test/bulk/bulk-by-url.test.ts',
+  'test/bulk/concurrent-batches.test.ts',
+  'test/bulk/reliability.test.ts',
+  'test/bulk/team-limits.test.ts',
+];
+// Killed and locked connections are where a transaction pooler differs from a direct connection.
+const pgbouncerOnly = ['test/bulk/killed-connections.test.ts', 'test/bulk/worker-takeover.test.ts'];
+
+const startHint = 'start it with scripts/test-topologies.sh start (.ci/run does)';
+
+async function topologyProjects(): Promise<TestProjectInlineConfiguration[]> {
+  const projects: TestProjectInlineConfiguration[] = [];
+  const clusterAddresses = REDIS_CLUSTER_PORTS.map((port) => `127.0.0.1:${port}`);
+  if (await allListening(clusterAddresses)) {
+    projects.push({
+      extends: true,
+      test: {
+        name: 'redis-cluster',
+        include: [...onEveryTopology, 'test/scale/cluster-*.test.ts'],
+        provide: { topology: { name: 'redis-cluster', redisClusterNodes: REDIS_CLUSTER_NODES } },
+      },
+    });
+  } else {
+    console.warn(`[vitest] project redis-cluster SKIPPED: no Redis Cluster on ${clusterAddresses.join(', ')}; ${startHint}`);
+  }
+  if (await allListening([PGBOUNCER_ADDRESS])) {
+    projects.push({
+      extends: true,
+      test: {
+        name: 'pgbouncer',
+        include: [...onEveryTopology, ...pgbouncerOnly, 'test/scale/pgbouncer-*.test.ts'],
+        provide: { topology: { name: 'pgbouncer', pgbouncerAddress: PGBOUNCER_ADDRESS } },
+      },
+    });
+  } else {
+    console.warn(`[vitest] project pgbouncer SKIPPED: no PgBouncer on ${PGBOUNCER_ADDRESS}; ${startHint}`);
+  }
+  return projects;
+}
+
+export default defineConfig(async (): Promise<ViteUserConfig> => ({
   plugins: [
     {
       // Workspace packages export their compiled dist/ to Node and their TypeScript sources under
@@ -11,12 +67,24 @@ export default defineConfig({
     },
   ],
   test: {
-    include: ['test/**/*.test.ts'],
     globalSetup: ['test/support/global-setup.ts'],
     // Each file gets its own database and Redis prefix, so files run in parallel safely.
     pool: 'forks',
     testTimeout: 30_000,
     hookTimeout: 120_000,
     teardownTimeout: 60_000,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'default',
+          include: ['test/**/*.test.ts'],
+          // test/scale needs the topologies: it runs in their projects.
+          exclude: ['test/scale/**', '**/node_modules/**'],
+          provide: { topology: { name: 'default' } },
+        },
+      },
+      ...(await topologyProjects()),
+    ],
   },
-});
+}));

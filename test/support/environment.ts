@@ -19,6 +19,7 @@ import { inject } from 'vitest';
 import { createApp } from '../../apps/api/src/app.js';
 import { attachClientErrorHandler } from '../../apps/api/src/http/client-error.js';
 import { startDrainer, type DrainerOptions } from '../../apps/worker/src/drainer.js';
+import { topologyEnv } from './topology.js';
 import { sleep } from './wait.js';
 
 /**
@@ -108,6 +109,8 @@ export async function createTestEnvironment(overrides: Record<string, string> = 
     // Several workers may run at once: each takes a free port for its metrics server.
     WORKER_METRICS_PORT: '0',
     API_KEY_PEPPER: 'test-pepper-0123456789abcdef0123456789abcdef',
+    // The vitest project's topology: REDIS_CLUSTER_NODES, or DATABASE_URL through PgBouncer.
+    ...topologyEnv(databaseUrlFor(serverUrl, database)),
     ...overrides,
   };
   const config = loadConfig(env);
