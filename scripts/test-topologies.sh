@@ -58,13 +58,23 @@ start_redis_cluster() {
 
 pgbouncer_answers() { pg_isready -h 127.0.0.1 -p "$PGBOUNCER_PORT" -q; }
 
+ours_running() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
 start_pgbouncer() {
-  if pgbouncer_answers; then return 0; fi
+  local dir="$TOPOLOGY_DIR/pgbouncer"
+  if ours_running "$dir/pgbouncer.pid"; then
+    wait_for "PgBouncer on $PGBOUNCER_PORT" pgbouncer_answers
+    return 0
+  fi
+  if pgbouncer_answers; then
+    # Debian's pgbouncer package starts its own service on 6432, with its own config.
+    log "port $PGBOUNCER_PORT is taken by a PgBouncer this script did not start (the distribution's service? systemctl disable --now pgbouncer)"
+    return 1
+  fi
   if [ ! -x "$PGBOUNCER_BIN" ]; then
     log "$PGBOUNCER_BIN is missing: apt-get install -y pgbouncer"
     return 1
   fi
-  local dir="$TOPOLOGY_DIR/pgbouncer"
   mkdir -p "$dir"
   # Every database name maps to the same name on the local Postgres: the tests create a database
   # per file. trust: loopback only, as the Postgres behind it. Pools stay small because the shared
