@@ -1,0 +1,305 @@
+// The bulk drainer against its floor (issue 11, parts 1(b) and 1(c)), through the COMPILED worker
+// and API (`pnpm build` first), in a throw-away database and Redis prefix:
+//
+//   (b) 1,000 teams × 25 pending items drained by one `node apps/worker/dist/main.js`
+//       (WORKER_CONCURRENCY 4, rate limits raised so no window binds) vs. the floor
+//       (bench/floor-drain.ts): one delete+audit statement per team, 4 at a time, same data shape.
+//   (c) 1,000,000 pending items over 100 teams, stored as a submission stores them, picked up by
+//       the worker's reconciler at the default limits: worker and API RSS with it pending, and how
+//       long a new team's 20-item job takes from POST to `completed` through the API and worker.
+//
+// `drainBenchmarks()` returns the figures and the lines to print; run alone with
+// `node --conditions=@dnc/source --import tsx bench/drain.ts`.
+import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
+import {
+  createBulkQueues,
+  createLogger,
+  createServices,
+  drainerJobId,
+  drainJobOptions,
+  ensureDatabaseExists,
+  loadConfig,
+  maintenanceUrl,
+  migrateToLatest,
+  type Database,
+  type Services,
+} from '@dnc/shared';
+import { Redis } from 'ioredis';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import { memoryOf, runDrainFloor, sleep, startCompiled, stopChild, type Child } from './floor-drain.js';
+
+const DRAIN_TEAMS = 1_000;
+const DRAIN_ITEMS_PER_TEAM = 25;
+const BACKLOG_TEAMS = 100;
+const BACKLOG_ITEMS_PER_TEAM = 10_000;
+const NEW_TEAM_ITEMS = 20;
+const NEW_TEAM_RUNS = 3;
+
+export interface DrainBenchmarkResult {
+  /** (b) the compiled worker vs. one delete+audit statement per team, 4 at a time. */
+  drain: { serviceItemsPerSecond: number; floorItemsPerSecond: number; ratio: number; serviceMs: number; floorMs: number };
+  /** (c) with 1,000,000 items pending: RSS of each compiled process, and the new team's job (ms, each run). */
+  backlog: { workerRssMiB: number; workerPeakMiB: number; apiRssMiB: number; apiPeakMiB: number; newTeamJobMs: number[] };
+  /** Human-readable lines, as `pnpm bench` prints them. */
+  lines: string[];
+}
+
+const raisedLimits = { DNC_WRITE_LIMIT: '1000000', DNC_READ_LIMIT: '1000000', DNC_BULK_LIMIT: '1000000', JOBS_READ_LIMIT: '1000000' };
+
+export async function drainBenchmarks(): Promise<DrainBenchmarkResult> {
+  const base = loadConfig();
+  const suffix = randomBytes(4).toString('hex');
+  const database = `dnc_drainbench_${suffix}`;
+  const databaseUrl = (() => {
+    const url = new URL(maintenanceUrl(base.databaseUrl).url);
+    url.pathname = `/${database}`;
+    return url.toString();
+  })();
+  const redisPrefix = `drainbench_${suffix}`;
+  const childEnv = (extra: Record<string, string>) => ({
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: base.redisUrl,
+    REDIS_PREFIX: redisPrefix,
+    LOG_LEVEL: 'info',
+    ...extra,
+  });
+  await ensureDatabaseExists(databaseUrl);
+  const config = loadConfig({ DATABASE_URL: databaseUrl, REDIS_URL: base.redisUrl, REDIS_PREFIX: redisPrefix, ...raisedLimits });
+  const created = createServices(config, { name: 'bench', logger: createLogger({ level: 'silent', name: 'bench' }) });
+  // Seeding a million rows takes longer than the service's 5 s query timeout: the bench's own
+  // statements go through a pool without one.
+  const services: Services = {
+    ...created,
+    db: new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: databaseUrl, max: 2 }) }) }),
+  };
+  try {
+    await migrateToLatest(services.db);
+    const drain = await benchDrain(services, databaseUrl, childEnv);
+    const backlog = await benchBacklog(services, childEnv);
+    const lines = [
+      `bulk drain 1,000 teams × 25   worker ${fmt(drain.serviceItemsPerSecond)} items/s (${(drain.serviceMs / 1000).toFixed(2)} s)  ` +
+        `floor ${fmt(drain.floorItemsPerSecond)} items/s (${(drain.floorMs / 1000).toFixed(2)} s)  ratio ${drain.ratio.toFixed(2)} (target ≥ 0.5)`,
+      `1,000,000 pending / 100 teams worker RSS ${backlog.workerRssMiB.toFixed(1)} MiB (peak ${backlog.workerPeakMiB.toFixed(1)})  ` +
+        `API RSS ${backlog.apiRssMiB.toFixed(1)} MiB (peak ${backlog.apiPeakMiB.toFixed(1)})  (target ≤ 100 MB each)`,
+      `                              new team's ${NEW_TEAM_ITEMS}-item job POST → completed ${backlog.newTeamJobMs.map((v) => `${v.toFixed(0)} ms`).join(', ')}  (target ≤ 1 s)`,
+    ];
+    return { drain, backlog, lines };
+  } finally {
+    await services.db.destroy();
+    await created.close();
+    await cleanup(base.redisUrl, base.databaseUrl, database, redisPrefix);
+  }
+}
+
+const fmt = (value: number) => Math.round(value).toLocaleString('en-US');
+
+/** Teams, their entries, and one job per team holding one item per entry: what a submission stores. */
+async function seedTeams(services: Services, tag: string, teams: number, itemsPerTeam: number, withJobs: boolean): Promise<void> {
+  const { db } = services;
+  await sql`insert into teams (id) select 'team_' || ${tag}::text || t from generate_series(1, ${teams}::int) t`.execute(db);
+  await sql`
+    insert into dnc_entries (id, team_id, url)
+    select 'dnc_' || ${tag}::text || t || 'x' || n, 'team_' || ${tag}::text || t, 'https://linkedin.com/in/' || ${tag}::text || t || '-' || n
+    from generate_series(1, ${teams}::int) t, generate_series(1, ${itemsPerTeam}::int) n`.execute(db);
+  if (withJobs) await seedJobs(services, tag, teams, itemsPerTeam);
+}
+
+async function seedJobs(services: Services, tag: string, teams: number, itemsPerTeam: number): Promise<void> {
+  await services.db.transaction().execute(async (tx) => {
+    await sql`
+      insert into bulk_jobs (id, team_id, status, reason, total)
+      select 'job_' || ${tag}::text || t, 'team_' || ${tag}::text || t, 'queued', 'bench', ${itemsPerTeam}::int
+      from generate_series(1, ${teams}::int) t`.execute(tx);
+    // Item by item in submission order (seq), as submitBulkDeletion's INSERT … SELECT unnest stores them.
+    await sql`
+      insert into bulk_job_items (job_id, position, team_id, entry_id)
+      select 'job_' || ${tag}::text || t, n, 'team_' || ${tag}::text || t, 'dnc_' || ${tag}::text || t || 'x' || n
+      from generate_series(1, ${teams}::int) t, generate_series(1, ${itemsPerTeam}::int) n
+      order by t, n`.execute(tx);
+  });
+}
+
+async function benchDrain(services: Services, databaseUrl: string, childEnv: (extra: Record<string, string>) => Record<string, string>) {
+  const { db } = services;
+  // The floor first, on entries of its own (same shape: 1,000 teams × 25).
+  await seedTeams(services, 'f', DRAIN_TEAMS, DRAIN_ITEMS_PER_TEAM, false);
+  const floorBatches = Array.from({ length: DRAIN_TEAMS }, (_, t) => ({
+    teamId: `team_f${t + 1}`,
+    entryIds: Array.from({ length: DRAIN_ITEMS_PER_TEAM }, (_, n) => `dnc_f${t + 1}x${n + 1}`),
+  }));
+  const floor = await runDrainFloor(databaseUrl, floorBatches);
+  if (floor.deleted !== DRAIN_TEAMS * DRAIN_ITEMS_PER_TEAM) throw new Error(`the floor deleted ${floor.deleted} entries`);
+
+  // The service: the compiled worker, its queues paused until every team's drainer is scheduled.
+  await seedTeams(services, 'd', DRAIN_TEAMS, DRAIN_ITEMS_PER_TEAM, false);
+  const worker = await startCompiled('worker', childEnv({ ...raisedLimits }));
+  const queues = createBulkQueues(services.config, services.redis);
+  try {
+    await Promise.all(queues.queues.map((queue) => queue.pause()));
+    await seedJobs(services, 'd', DRAIN_TEAMS, DRAIN_ITEMS_PER_TEAM);
+    await queues.register();
+    const byShard = new Map<number, string[]>();
+    for (let t = 1; t <= DRAIN_TEAMS; t++) {
+      const teamId = `team_d${t}`;
+      const shard = queues.shardOf(teamId);
+      byShard.set(shard, [...(byShard.get(shard) ?? []), teamId]);
+    }
+    for (const [shard, teams] of byShard) {
+      await queues.queues[shard]!.addBulk(
+        teams.map((teamId) => ({ name: 'drain', data: { teamId }, opts: { ...drainJobOptions, jobId: drainerJobId(teamId) } })),
+      );
+    }
+    const started = performance.now();
+    await Promise.all(queues.queues.map((queue) => queue.resume()));
+    for (;;) {
+      const pending = await sql<{ any: boolean }>`select exists (select 1 from bulk_job_items where status = 'pending') as any`.execute(db);
+      if (!pending.rows[0]!.any) break;
+      if (worker.proc.exitCode !== null) throw new Error(`the worker exited:\n${worker.output()}`);
+      if (performance.now() - started > 300_000) throw new Error('the drain did not finish in 300 s');
+      await sleep(20);
+    }
+    const serviceMs = performance.now() - started;
+    await verifyDrained(services);
+    const serviceItemsPerSecond = ((DRAIN_TEAMS * DRAIN_ITEMS_PER_TEAM) / serviceMs) * 1000;
+    return {
+      serviceItemsPerSecond,
+      floorItemsPerSecond: floor.itemsPerSecond,
+      ratio: serviceItemsPerSecond / floor.itemsPerSecond,
+      serviceMs,
+      floorMs: floor.ms,
+    };
+  } finally {
+    await queues.close();
+    await stopChild(worker);
+  }
+}
+
+/** Every drained job completed, every entry gone with exactly one audit event: the speed is of correct work. */
+async function verifyDrained(services: Services): Promise<void> {
+  const { db } = services;
+  const expected = DRAIN_TEAMS * DRAIN_ITEMS_PER_TEAM;
+  // The last batches commit their jobs' completion in the same transaction as their items.
+  const check = await sql<{ completed: number; deleted_items: number; audited: number; distinct_audited: number; left: number }>`
+    select
+      (select count(*)::int from bulk_jobs where id like 'job_d%' and status = 'completed') as completed,
+      (select count(*)::int from bulk_job_items where job_id like 'job_d%' and status = 'deleted') as deleted_items,
+      (select count(*)::int from audit_events where team_id like 'team_d%' and action = 'dnc.entry.deleted') as audited,
+      (select count(distinct entry_id)::int from audit_events where team_id like 'team_d%' and action = 'dnc.entry.deleted') as distinct_audited,
+      (select count(*)::int from dnc_entries where team_id like 'team_d%') as left`.execute(db);
+  const row = check.rows[0]!;
+  if (
+    row.completed !== DRAIN_TEAMS ||
+    row.deleted_items !== expected ||
+    row.audited !== expected ||
+    row.distinct_audited !== expected ||
+    row.left !== 0
+  ) {
+    throw new Error(`the drain's result is wrong: ${JSON.stringify(row)}`);
+  }
+}
+
+async function benchBacklog(services: Services, childEnv: (extra: Record<string, string>) => Record<string, string>) {
+  const { db } = services;
+  // 1,000,000 pending items (their entries need not exist: each would end not_found), stored as
+  // a submission stores them; the worker's reconciler finds them at its start.
+  await sql`insert into teams (id) select 'team_b' || t from generate_series(1, ${BACKLOG_TEAMS}::int) t`.execute(db);
+  await seedJobs(services, 'b', BACKLOG_TEAMS, BACKLOG_ITEMS_PER_TEAM);
+  await sql`analyze bulk_job_items`.execute(db);
+  // Default dnc-write limit (the backlog stays pending); reads and polls unbounded so the bench
+  // can poll the new team's job as often as it likes.
+  const env = childEnv({ DNC_READ_LIMIT: '1000000', DNC_BULK_LIMIT: '1000000', JOBS_READ_LIMIT: '1000000' });
+  const worker = await startCompiled('worker', env);
+  let api: Child | undefined;
+  try {
+    api = await startCompiled('api', env);
+    // Wait until every backlog team has had its first batch (its jobs then show throttled).
+    const started = performance.now();
+    for (;;) {
+      const throttled = await sql<{ count: number }>`
+        select count(*)::int as count from bulk_jobs where team_id like 'team_b%' and status = 'throttled'`.execute(db);
+      if (throttled.rows[0]!.count === BACKLOG_TEAMS) break;
+      if (performance.now() - started > 120_000) throw new Error(`the backlog was not picked up:\n${worker.output()}`);
+      await sleep(200);
+    }
+    const workerSamples = [memoryOf(worker.pid)];
+    const newTeamJobMs: number[] = [];
+    for (let run = 1; run <= NEW_TEAM_RUNS; run++) {
+      newTeamJobMs.push(await newTeamJob(services, api, `team_n${run}`));
+      workerSamples.push(memoryOf(worker.pid));
+    }
+    await sleep(2_000);
+    workerSamples.push(memoryOf(worker.pid));
+    const apiMemory = memoryOf(api.pid);
+    const pending = await sql<{ count: number }>`select count(*)::int as count from bulk_job_items where status = 'pending'`.execute(db);
+    if (pending.rows[0]!.count < BACKLOG_TEAMS * BACKLOG_ITEMS_PER_TEAM * 0.99) throw new Error('the backlog is no longer pending');
+    return {
+      workerRssMiB: Math.max(...workerSamples.map((sample) => sample.rss)),
+      workerPeakMiB: Math.max(...workerSamples.map((sample) => sample.hwm)),
+      apiRssMiB: apiMemory.rss,
+      apiPeakMiB: apiMemory.hwm,
+      newTeamJobMs,
+    };
+  } finally {
+    await Promise.all([stopChild(worker), api ? stopChild(api) : Promise.resolve()]);
+  }
+}
+
+/** A new team submits a 20-item job through the API; ms until the API reports it completed. */
+async function newTeamJob(services: Services, api: Child, teamId: string): Promise<number> {
+  const { apiKey } = await services.apiKeys.create({ teamId, scopes: ['dnc:read', 'dnc:write'] });
+  const entries = await sql<{ id: string }>`
+    insert into dnc_entries (id, team_id, url)
+    select 'dnc_' || ${teamId.replace(/[^A-Za-z0-9]/g, '')}::text || 'x' || n, ${teamId}, 'https://linkedin.com/in/' || ${teamId}::text || '-' || n
+    from generate_series(1, ${NEW_TEAM_ITEMS}::int) n returning id`.execute(services.db);
+  const baseUrl = `http://127.0.0.1:${api.port}`;
+  const headers = { authorization: `Bearer ${apiKey}` };
+  const started = performance.now();
+  const submitted = await fetch(`${baseUrl}/v1/dnc/bulk-delete`, {
+    method: 'POST',
+    headers: { ...headers, 'content-type': 'application/json' },
+    body: JSON.stringify({ ids: entries.rows.map((row) => row.id), reason: 'bench' }),
+  });
+  if (submitted.status !== 202) throw new Error(`bulk-delete answered ${submitted.status}: ${await submitted.text()}`);
+  const jobId = ((await submitted.json()) as { data: { $id: string } }).data.$id;
+  for (;;) {
+    const polled = (await (await fetch(`${baseUrl}/v1/dnc/bulk-delete/${jobId}`, { headers })).json()) as {
+      data: { status: string; counts: Record<string, number> };
+    };
+    if (polled.data.status === 'completed') {
+      if (polled.data.counts.deleted !== NEW_TEAM_ITEMS) throw new Error(`new team's job: ${JSON.stringify(polled.data.counts)}`);
+      return performance.now() - started;
+    }
+    if (performance.now() - started > 60_000) throw new Error(`new team's job not completed: ${JSON.stringify(polled.data)}`);
+    await sleep(5);
+  }
+}
+
+async function cleanup(redisUrl: string, databaseUrl: string, database: string, redisPrefix: string): Promise<void> {
+  const redis = new Redis(redisUrl);
+  try {
+    for await (const keys of redis.scanStream({ match: `${redisPrefix}:*`, count: 1000 })) {
+      if ((keys as string[]).length) await redis.del(...(keys as string[]));
+    }
+  } finally {
+    redis.disconnect();
+  }
+  const admin = new pg.Client({ connectionString: maintenanceUrl(databaseUrl).url });
+  await admin.connect();
+  await admin.query(`drop database if exists ${pg.escapeIdentifier(database)} with (force)`);
+  await admin.end();
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  drainBenchmarks()
+    .then((result) => {
+      console.log(`DNC bulk drain benchmarks (${new Date().toISOString()}, node ${process.version}, compiled worker and API)`);
+      for (const line of result.lines) console.log(`  ${line}`);
+    })
+    .catch((error: unknown) => {
+      console.error(error);
+      process.exitCode = 1;
+    });
+}
