@@ -1,0 +1,341 @@
+// Issue 11, the synchronous path: `DELETE /v1/dnc/{id}` through the COMPILED API
+// (`node apps/api/dist/main.js`, so run `pnpm build` first) side by side, in the same run, with
+// the floor (bench/floor-sync-server.ts: a plain node:http server doing the same work). Both run
+// as child processes against the local Postgres and Redis, in a throw-away database and Redis
+// prefix, rate limits raised so they never bind, 200 teams with one key each:
+//
+//   - DELETE throughput at 32 concurrent clients, the requests spread over the 200 teams;
+//   - sequential (one client at a time) p50 and p99;
+//   - RSS of the API after 20,000 requests, and of the floor after as many.
+//
+// Rounds alternate API and floor so that a neighbour's load on this shared machine hits both.
+// Runnable alone: node --conditions=@dnc/source --import tsx bench/sync-delete.ts
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { ApiKeyService, createDb, ensureDatabaseExists, loadConfig, maintenanceUrl, migrateToLatest } from '@dnc/shared';
+import { Redis } from 'ioredis';
+import { sql } from 'kysely';
+import pg from 'pg';
+
+const TEAMS = 200;
+const CONCURRENCY = 32;
+const WARMUP_REQUESTS = 2_000;
+const THROUGHPUT_ROUNDS = 2;
+const REQUESTS_PER_ROUND = 8_000;
+const SEQUENTIAL_REQUESTS = 2_000;
+/** Every request deletes its own entry: as many per side as the side serves. */
+const REQUESTS_PER_SIDE = WARMUP_REQUESTS + THROUGHPUT_ROUNDS * REQUESTS_PER_ROUND + SEQUENTIAL_REQUESTS;
+const TARGETS = { throughputRatio: 0.8, sequentialP50Ratio: 1.25, apiRssMb: 100 };
+
+export interface SideFigures {
+  /** Requests per second at 32 concurrent clients, over every throughput round. */
+  throughputRps: number;
+  concurrentP50Ms: number;
+  concurrentP99Ms: number;
+  sequentialP50Ms: number;
+  sequentialP99Ms: number;
+  /** VmRSS after REQUESTS_PER_SIDE (20,000) requests. */
+  rssMb: number;
+  /** Requests answered with anything but 200 (there should be none). */
+  failures: number;
+}
+
+export interface SyncDeleteResult {
+  api: SideFigures;
+  floor: SideFigures;
+  ratios: {
+    /** API throughput / floor throughput; target ≥ 0.8. */
+    throughput: number;
+    /** API sequential p50 / floor sequential p50; target ≤ 1.25. */
+    sequentialP50: number;
+    sequentialP99: number;
+    /** API RSS / floor RSS (the target is absolute: API RSS ≤ 100 MB). */
+    rss: number;
+  };
+  targetsMet: { throughput: boolean; sequentialP50: boolean; apiRss: boolean };
+  /** The printed report, one line each. */
+  lines: string[];
+}
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? Number.NaN;
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+function rssMb(pid: number): number {
+  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return match ? Number(match[1]) / 1024 : Number.NaN;
+}
+
+interface Child {
+  proc: ChildProcess;
+  pid: number;
+  output: () => string;
+}
+
+function startChild(args: string[], env: Record<string, string>): Child {
+  const proc = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  if (proc.pid === undefined) throw new Error(`could not start ${args.join(' ')}`);
+  // Logs are read and dropped, as a log shipper would; the tail is kept for errors.
+  let tail = '';
+  const keep = (chunk: Buffer) => {
+    tail = (tail + chunk.toString('utf8')).slice(-4000);
+  };
+  proc.stdout.on('data', keep);
+  proc.stderr.on('data', keep);
+  return { proc, pid: proc.pid, output: () => tail };
+}
+
+async function stopChild(child: Child): Promise<void> {
+  if (child.proc.exitCode !== null || child.proc.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.proc.once('exit', () => resolve()));
+  child.proc.kill('SIGTERM');
+  const timer = setTimeout(() => child.proc.kill('SIGKILL'), 15_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** One DELETE on a kept-alive connection; resolves with its status and milliseconds. */
+function deleteOnce(agent: Agent, port: number, path: string, apiKey: string): Promise<{ status: number; ms: number }> {
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { agent, host: '127.0.0.1', port, method: 'DELETE', path, headers: { authorization: `Bearer ${apiKey}` } },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, ms: performance.now() - started }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+interface Side {
+  name: 'api' | 'floor';
+  port: number;
+  /** The entry ids this side deletes, in order; each belongs to team i % TEAMS. */
+  ids: string[];
+  next: number;
+  agent: Agent;
+  failures: number;
+  failureSample?: string;
+}
+
+/** `count` deletions by `clients` concurrent clients; latencies and elapsed milliseconds. */
+async function load(side: Side, keys: string[], count: number, clients: number): Promise<{ latencies: number[]; elapsedMs: number }> {
+  const end = side.next + count;
+  if (end > side.ids.length) throw new Error(`${side.name}: not enough seeded entries`);
+  const latencies: number[] = [];
+  const started = performance.now();
+  const client = async () => {
+    while (side.next < end) {
+      const index = side.next++;
+      const { status, ms } = await deleteOnce(side.agent, side.port, `/v1/dnc/${side.ids[index]}`, keys[index % TEAMS]!);
+      latencies.push(ms);
+      if (status !== 200) {
+        side.failures++;
+        side.failureSample ??= `${status} for ${side.ids[index]}`;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: clients }, client));
+  return { latencies, elapsedMs: performance.now() - started };
+}
+
+async function waitForPort(port: number, child: Child, what: string): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    if (child.proc.exitCode !== null) throw new Error(`${what} exited before it listened:\n${child.output()}`);
+    const up = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+      () => true,
+      () => false,
+    );
+    if (up) return;
+    if (attempt > 600) throw new Error(`${what} did not listen within 60 s:\n${child.output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+export interface SyncDeleteOptions {
+  /** Flags for the API's node, e.g. ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] to profile it. */
+  apiNodeArgs?: string[];
+}
+
+export async function syncDeleteBenchmark(options: SyncDeleteOptions = {}): Promise<SyncDeleteResult> {
+  if (!existsSync('apps/api/dist/main.js'))
+    throw new Error('apps/api/dist/main.js is missing: run `pnpm build` first (from the repository root)');
+  const base = loadConfig();
+  const suffix = randomBytes(4).toString('hex');
+  const databaseUrl = (() => {
+    const url = new URL(maintenanceUrl(base.databaseUrl).url);
+    url.pathname = `/dnc_syncbench_${suffix}`;
+    return url.toString();
+  })();
+  const redisPrefix = `syncbench_${suffix}`;
+  const env: Record<string, string> = {
+    // eslint-disable-next-line no-restricted-properties -- the children need a PATH, nothing else of ours
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: base.redisUrl,
+    REDIS_PREFIX: redisPrefix,
+    LOG_LEVEL: 'info',
+    DNC_WRITE_LIMIT: '1000000',
+    DNC_READ_LIMIT: '1000000',
+    DNC_BULK_LIMIT: '1000000',
+    JOBS_READ_LIMIT: '1000000',
+  };
+  const config = loadConfig(env);
+  const workDir = mkdtempSync(join(tmpdir(), 'dnc-syncbench-'));
+  const children: Child[] = [];
+  await ensureDatabaseExists(databaseUrl);
+  const db = createDb(databaseUrl);
+  try {
+    await migrateToLatest(db);
+    const apiKeys = new ApiKeyService(db, config.apiKeyPepper);
+    const keys: string[] = [];
+    const keysFile: Record<string, string> = {};
+    for (let team = 0; team < TEAMS; team++) {
+      const teamId = `team_b${String(team).padStart(3, '0')}`;
+      const { apiKey } = await apiKeys.create({ teamId, scopes: ['dnc:read', 'dnc:write'] });
+      keys.push(apiKey);
+      keysFile[apiKey] = teamId;
+    }
+    writeFileSync(join(workDir, 'keys.json'), JSON.stringify(keysFile));
+    const seed = async (tag: string) => {
+      await sql`
+        insert into dnc_entries (id, team_id, url)
+        select 'dnc_' || ${tag}::text || n, 'team_b' || lpad((n % ${TEAMS}::int)::text, 3, '0'),
+               'https://linkedin.com/in/' || ${tag}::text || '-' || n
+        from generate_series(0, ${REQUESTS_PER_SIDE - 1}::int) n`.execute(db);
+      return Array.from({ length: REQUESTS_PER_SIDE }, (_, n) => `dnc_${tag}${n}`);
+    };
+    const apiIds = await seed('api');
+    const floorIds = await seed('floor');
+    await sql`analyze`.execute(db);
+
+    const apiPort = await freePort();
+    const floorPort = await freePort();
+    const api = startChild([...(options.apiNodeArgs ?? []), 'apps/api/dist/main.js'], { ...env, PORT: String(apiPort) });
+    children.push(api);
+    // Its own prefix: the two sides never share a window.
+    const floor = startChild(['bench/floor-sync-server.ts', join(workDir, 'keys.json'), String(floorPort)], {
+      ...env,
+      REDIS_PREFIX: `${redisPrefix}_floor`,
+    });
+    children.push(floor);
+    await waitForPort(apiPort, api, 'the API');
+    await waitForPort(floorPort, floor, 'the floor server');
+
+    const agentOf = () => new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+    const sides: Side[] = [
+      { name: 'api', port: apiPort, ids: apiIds, next: 0, agent: agentOf(), failures: 0 },
+      { name: 'floor', port: floorPort, ids: floorIds, next: 0, agent: agentOf(), failures: 0 },
+    ];
+    for (const side of sides) await load(side, keys, WARMUP_REQUESTS, CONCURRENCY);
+
+    const concurrent = new Map(sides.map((side) => [side.name, { latencies: [] as number[], elapsedMs: 0, count: 0 }]));
+    for (let round = 0; round < THROUGHPUT_ROUNDS; round++) {
+      // Alternate who goes first, so neither always runs on the warmer machine.
+      const order = round % 2 === 0 ? sides : [...sides].reverse();
+      for (const side of order) {
+        const run = await load(side, keys, REQUESTS_PER_ROUND, CONCURRENCY);
+        const total = concurrent.get(side.name)!;
+        total.latencies.push(...run.latencies);
+        total.elapsedMs += run.elapsedMs;
+        total.count += REQUESTS_PER_ROUND;
+      }
+    }
+    const sequential = new Map(sides.map((side) => [side.name, [] as number[]]));
+    // Sequential in alternating slices of 250, for the same reason.
+    for (let done = 0; done < SEQUENTIAL_REQUESTS; done += 250) {
+      for (const side of sides) sequential.get(side.name)!.push(...(await load(side, keys, 250, 1)).latencies);
+    }
+
+    const figures = (side: Side, child: Child): SideFigures => {
+      const run = concurrent.get(side.name)!;
+      const concurrentSorted = [...run.latencies].sort((a, b) => a - b);
+      const sequentialSorted = [...sequential.get(side.name)!].sort((a, b) => a - b);
+      return {
+        throughputRps: (run.count / run.elapsedMs) * 1000,
+        concurrentP50Ms: percentile(concurrentSorted, 0.5),
+        concurrentP99Ms: percentile(concurrentSorted, 0.99),
+        sequentialP50Ms: percentile(sequentialSorted, 0.5),
+        sequentialP99Ms: percentile(sequentialSorted, 0.99),
+        rssMb: rssMb(child.pid),
+        failures: side.failures,
+      };
+    };
+    const apiFigures = figures(sides[0]!, api);
+    const floorFigures = figures(sides[1]!, floor);
+    for (const side of sides) side.agent.destroy();
+    for (const side of sides) {
+      if (side.failures > 0) throw new Error(`${side.name}: ${side.failures} requests failed (first: ${side.failureSample})`);
+    }
+
+    const ratios = {
+      throughput: apiFigures.throughputRps / floorFigures.throughputRps,
+      sequentialP50: apiFigures.sequentialP50Ms / floorFigures.sequentialP50Ms,
+      sequentialP99: apiFigures.sequentialP99Ms / floorFigures.sequentialP99Ms,
+      rss: apiFigures.rssMb / floorFigures.rssMb,
+    };
+    const targetsMet = {
+      throughput: ratios.throughput >= TARGETS.throughputRatio,
+      sequentialP50: ratios.sequentialP50 <= TARGETS.sequentialP50Ratio,
+      apiRss: apiFigures.rssMb <= TARGETS.apiRssMb,
+    };
+    const mark = (met: boolean) => (met ? 'met' : 'MISSED');
+    const ms = (value: number) => `${value.toFixed(2)} ms`;
+    const side = (name: string, f: SideFigures) =>
+      `  ${name.padEnd(6)} ${f.throughputRps.toFixed(0).padStart(5)} req/s (p50 ${ms(f.concurrentP50Ms)}, p99 ${ms(f.concurrentP99Ms)})` +
+      `  sequential p50 ${ms(f.sequentialP50Ms)} p99 ${ms(f.sequentialP99Ms)}  RSS ${f.rssMb.toFixed(0)} MB`;
+    const lines = [
+      `DELETE /v1/dnc/{id}, compiled API vs. node:http floor: ${TEAMS} teams, ${CONCURRENCY} clients, ${REQUESTS_PER_SIDE} requests each`,
+      side('api', apiFigures),
+      side('floor', floorFigures),
+      `  throughput ratio ${ratios.throughput.toFixed(2)} (target ≥ ${TARGETS.throughputRatio}: ${mark(targetsMet.throughput)})` +
+        `  sequential p50 ${ratios.sequentialP50.toFixed(2)}× (target ≤ ${TARGETS.sequentialP50Ratio}: ${mark(targetsMet.sequentialP50)}), p99 ${ratios.sequentialP99.toFixed(2)}×` +
+        `  API RSS ${apiFigures.rssMb.toFixed(0)} MB (target ≤ ${TARGETS.apiRssMb}: ${mark(targetsMet.apiRss)}; ${ratios.rss.toFixed(2)}× floor)`,
+    ];
+    return { api: apiFigures, floor: floorFigures, ratios, targetsMet, lines };
+  } finally {
+    await Promise.allSettled(children.map(stopChild));
+    await db.destroy();
+    rmSync(workDir, { recursive: true, force: true });
+    const redis = new Redis(base.redisUrl);
+    try {
+      let cursor = '0';
+      do {
+        const [next, found] = await redis.scan(cursor, 'MATCH', `${redisPrefix}*`, 'COUNT', 1000);
+        if (found.length > 0) await redis.del(...found);
+        cursor = next;
+      } while (cursor !== '0');
+    } finally {
+      redis.disconnect();
+    }
+    const maintenance = new pg.Client({ connectionString: maintenanceUrl(databaseUrl).url });
+    await maintenance.connect();
+    await maintenance.query(`drop database if exists ${pg.escapeIdentifier(`dnc_syncbench_${suffix}`)} with (force)`);
+    await maintenance.end();
+  }
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  // --api-node-arg=<flag> (repeatable): a flag for the API's node, e.g. --api-node-arg=--cpu-prof
+  const { values } = parseArgs({ options: { 'api-node-arg': { type: 'string', multiple: true, default: [] } } });
+  const result = await syncDeleteBenchmark({ apiNodeArgs: values['api-node-arg'] });
+  for (const line of result.lines) console.log(line);
+}
