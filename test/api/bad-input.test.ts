@@ -7,7 +7,8 @@ import { validationErrorSchema } from '@dnc/shared';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { clientErrorResponse, handleClientError } from '../../apps/api/src/http/client-error.js';
 import { seedEntries } from '../support/bulk.js';
-import { createTestEnvironment, unlimited, type TestEnvironment } from '../support/environment.js';
+import { startApiUnderTest } from '../support/api-under-test.js';
+import type { TestEnvironment } from '../support/environment.js';
 import { client, responseValidator, type ApiResponse } from '../support/http.js';
 
 const TEAM = 'team_badinput_a';
@@ -25,9 +26,7 @@ let limitedApi: ReturnType<typeof client>;
 let entryIds: string[];
 
 beforeAll(async () => {
-  env = await createTestEnvironment(unlimited);
-  baseUrl = (await env.startApi()).baseUrl;
-  port = Number(new URL(baseUrl).port);
+  ({ env, baseUrl, port } = await startApiUnderTest());
   apiKey = (await env.createKey(TEAM)).apiKey;
   api = client(baseUrl, apiKey);
   readOnlyApi = client(baseUrl, (await env.createKey(READER_TEAM, ['dnc:read'])).apiKey);

@@ -9,7 +9,8 @@ import { connect } from 'node:net';
 import { brotliCompressSync, brotliDecompressSync, deflateSync, gunzipSync, gzipSync, inflateSync } from 'node:zlib';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { seedEntries } from '../support/bulk.js';
-import { createTestEnvironment, unlimited, type TestEnvironment } from '../support/environment.js';
+import { startApiUnderTest } from '../support/api-under-test.js';
+import type { TestEnvironment } from '../support/environment.js';
 import { client } from '../support/http.js';
 
 /** Change it to explore other inputs; the same seed always sends the same requests. */
@@ -33,9 +34,8 @@ let ownJobId: string;
 let otherJobId: string;
 
 beforeAll(async () => {
-  env = await createTestEnvironment(unlimited);
-  const { baseUrl } = await env.startApi();
-  port = Number(new URL(baseUrl).port);
+  let baseUrl: string;
+  ({ env, baseUrl, port } = await startApiUnderTest());
   writeKey = (await env.createKey(TEAM)).apiKey;
   readOnlyKey = (await env.createKey(TEAM, ['dnc:read'])).apiKey;
   const otherKey = (await env.createKey(OTHER_TEAM)).apiKey;

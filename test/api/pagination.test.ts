@@ -4,7 +4,8 @@
 // `total` comes only with offset paging, and a cursor is refused (400) with offset, when malformed,
 // or on another route, team, job or filter.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestEnvironment, type TestEnvironment } from '../support/environment.js';
+import { startApiUnderTest } from '../support/api-under-test.js';
+import type { TestEnvironment } from '../support/environment.js';
 import { client, type ApiResponse } from '../support/http.js';
 
 const TEAM = 'team_pages';
@@ -19,16 +20,10 @@ let apiServices: TestEnvironment['services'];
 let expectedIds: string[];
 
 beforeAll(async () => {
-  env = await createTestEnvironment({
-    DNC_WRITE_LIMIT: '1000000',
-    DNC_READ_LIMIT: '1000000',
-    DNC_BULK_LIMIT: '1000000',
-    JOBS_READ_LIMIT: '1000000',
-  });
-  const running = await env.startApi();
-  apiServices = running.services;
-  api = client(running.baseUrl, (await env.createKey(TEAM)).apiKey);
-  otherApi = client(running.baseUrl, (await env.createKey(OTHER_TEAM)).apiKey);
+  let baseUrl: string;
+  ({ env, baseUrl, apiServices } = await startApiUnderTest());
+  api = client(baseUrl, (await env.createKey(TEAM)).apiKey);
+  otherApi = client(baseUrl, (await env.createKey(OTHER_TEAM)).apiKey);
 
   // Five through the API, then rows written directly: three sharing one creation time (the id
   // breaks the tie) and three a microsecond apart within one millisecond (a cursor that kept

@@ -5,7 +5,8 @@
 import { newEntryId, type Services } from '@dnc/shared';
 import { MAX_CHECK_URLS } from '@dnc/shared/vocabulary';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestEnvironment, type TestEnvironment } from '../support/environment.js';
+import { startApiUnderTest } from '../support/api-under-test.js';
+import type { TestEnvironment } from '../support/environment.js';
 import { client, isoMillis } from '../support/http.js';
 
 let env: TestEnvironment;
@@ -14,15 +15,7 @@ let apiServices: Services;
 let slugCounter = 0;
 
 beforeAll(async () => {
-  env = await createTestEnvironment({
-    CHECK_CACHE_TTL_MS: '60000',
-    DNC_WRITE_LIMIT: '1000000',
-    DNC_READ_LIMIT: '1000000',
-    DNC_BULK_LIMIT: '1000000',
-  });
-  const running = await env.startApi();
-  baseUrl = running.baseUrl;
-  apiServices = running.services;
+  ({ env, baseUrl, apiServices } = await startApiUnderTest({ CHECK_CACHE_TTL_MS: '60000' }));
 });
 afterAll(() => env?.cleanup());
 

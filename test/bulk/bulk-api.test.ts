@@ -3,7 +3,8 @@
 import { deleteKeysMatching, scanKeys } from '@dnc/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectedQueuedJob, seedEntries, terminal, waitForJob } from '../support/bulk.js';
-import { createTestEnvironment, unlimited, type TestEnvironment } from '../support/environment.js';
+import { expectError, expectValidationError, startBulkDeletion } from '../support/api-under-test.js';
+import type { TestEnvironment } from '../support/environment.js';
 import { client, isoMillis, type ApiResponse } from '../support/http.js';
 import { sleep, waitUntil } from '../support/wait.js';
 
@@ -19,15 +20,8 @@ let baseUrl: string;
 let smallBaseUrl: string;
 
 beforeAll(async () => {
-  env = await createTestEnvironment({
-    ...unlimited,
-    RATE_LIMIT_WINDOW_MS: String(WINDOW_MS),
-    DNC_WRITE_LIMIT: String(WRITE_LIMIT),
-    DNC_WRITE_RESERVED_FOR_SYNC: String(RESERVED_FOR_SYNC),
-  });
-  baseUrl = (await env.startApi()).baseUrl;
+  ({ env, baseUrl } = await startBulkDeletion({ windowMs: WINDOW_MS, writeLimit: WRITE_LIMIT, reservedForSync: RESERVED_FOR_SYNC }));
   smallBaseUrl = (await env.startApi({ BULK_MAX_IDS: '50' })).baseUrl;
-  await env.startWorker();
 });
 afterAll(() => env?.cleanup());
 
@@ -43,21 +37,6 @@ function expectRetryAfter(response: ApiResponse): number {
   const seconds = Number(header);
   expect(seconds).toBeGreaterThanOrEqual(1);
   return seconds;
-}
-
-function expectValidationError(response: ApiResponse, path: string) {
-  expect(response.status).toBe(400);
-  expect(response.body).toEqual({
-    error: 'validation_error',
-    message: expect.any(String),
-    data: null,
-    details: expect.arrayContaining([{ path, message: expect.any(String) }]),
-  });
-}
-
-function expectError(response: ApiResponse, status: number, code: string) {
-  expect(response.status).toBe(status);
-  expect(response.body).toEqual({ error: code, message: expect.any(String), data: null });
 }
 
 /** What the team has stored for bulk deletion (jobs, items) and audited, straight from Postgres. */

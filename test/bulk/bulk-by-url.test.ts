@@ -5,8 +5,9 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectedQueuedJob, seedEntries, waitForJob } from '../support/bulk.js';
-import { createTestEnvironment, unlimited, type TestEnvironment } from '../support/environment.js';
-import { client, type ApiResponse } from '../support/http.js';
+import { expectValidationError, startBulkDeletion } from '../support/api-under-test.js';
+import type { TestEnvironment } from '../support/environment.js';
+import { client } from '../support/http.js';
 import { waitUntil } from '../support/wait.js';
 
 const WINDOW_MS = 1000;
@@ -17,14 +18,7 @@ let env: TestEnvironment;
 let baseUrl: string;
 
 beforeAll(async () => {
-  env = await createTestEnvironment({
-    ...unlimited,
-    RATE_LIMIT_WINDOW_MS: String(WINDOW_MS),
-    DNC_WRITE_LIMIT: String(WRITE_LIMIT),
-    DNC_WRITE_RESERVED_FOR_SYNC: String(RESERVED_FOR_SYNC),
-  });
-  baseUrl = (await env.startApi()).baseUrl;
-  await env.startWorker();
+  ({ env, baseUrl } = await startBulkDeletion({ windowMs: WINDOW_MS, writeLimit: WRITE_LIMIT, reservedForSync: RESERVED_FOR_SYNC }));
 });
 afterAll(() => env?.cleanup());
 
@@ -40,16 +34,6 @@ async function jobCount(teamId: string): Promise<number> {
     .where('team_id', '=', teamId)
     .executeTakeFirstOrThrow();
   return Number(row.count);
-}
-
-function expectValidationError(response: ApiResponse, path: string) {
-  expect(response.status).toBe(400);
-  expect(response.body).toEqual({
-    error: 'validation_error',
-    message: expect.any(String),
-    data: null,
-    details: expect.arrayContaining([{ path, message: expect.any(String) }]),
-  });
 }
 
 /** Sizes of the job's batches: the items of one batch share its transaction's `now()`. */

@@ -1,0 +1,57 @@
+// The setups test files share: the real API (and, for bulk deletion, the real worker) on a file's
+// own database and Redis prefix, and the assertions on the contract's error bodies.
+import type { Services } from '@dnc/shared';
+import { expect } from 'vitest';
+import { createTestEnvironment, unlimited, type TestEnvironment } from './environment.js';
+import type { ApiResponse } from './http.js';
+
+export interface ApiUnderTest {
+  env: TestEnvironment;
+  baseUrl: string;
+  /** The API's port, for requests over raw sockets. */
+  port: number;
+  /** The API process's own services (its Postgres pool and Redis connection), to watch what it does. */
+  apiServices: Services;
+}
+
+/** The real API with rate limits far above the file's traffic; `overrides` set what the file tests. */
+export async function startApiUnderTest(overrides: Record<string, string> = {}): Promise<ApiUnderTest> {
+  const env = await createTestEnvironment({ ...unlimited, ...overrides });
+  const running = await env.startApi();
+  return { env, baseUrl: running.baseUrl, port: Number(new URL(running.baseUrl).port), apiServices: running.services };
+}
+
+/** How fast a team's bulk items run: `writeLimit` writes per window, `reservedForSync` of them never taken by the worker. */
+export interface BulkPacing {
+  windowMs: number;
+  writeLimit: number;
+  reservedForSync: number;
+}
+
+/** The real API and the real worker, with the team's writes paced (every other limit unlimited). */
+export async function startBulkDeletion(pacing: BulkPacing): Promise<ApiUnderTest> {
+  const api = await startApiUnderTest({
+    RATE_LIMIT_WINDOW_MS: String(pacing.windowMs),
+    DNC_WRITE_LIMIT: String(pacing.writeLimit),
+    DNC_WRITE_RESERVED_FOR_SYNC: String(pacing.reservedForSync),
+  });
+  await api.env.startWorker();
+  return api;
+}
+
+/** A 400 `validation_error` whose details name `path` (among others). */
+export function expectValidationError(response: ApiResponse, path: string) {
+  expect(response.status).toBe(400);
+  expect(response.body).toEqual({
+    error: 'validation_error',
+    message: expect.any(String),
+    data: null,
+    details: expect.arrayContaining([{ path, message: expect.any(String) }]),
+  });
+}
+
+/** The contract's error body, with no extra fields. */
+export function expectError(response: ApiResponse, status: number, code: string) {
+  expect(response.status).toBe(status);
+  expect(response.body).toEqual({ error: code, message: expect.any(String), data: null });
+}
