@@ -3,6 +3,7 @@
 // list's order (ties and microsecond-apart times included), `nextCursor` is null on the last page,
 // `total` comes only with offset paging, and a cursor is refused (400) with offset, when malformed,
 // or on another route, team, job or filter.
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiUnderTest } from '../support/api-under-test.js';
 import type { TestEnvironment } from '../support/environment.js';
@@ -250,3 +251,42 @@ describe('GET /v1/dnc/bulk-delete/{jobId}/items by cursor', () => {
     expectCursorError(await api.get(`/v1/dnc/bulk-delete/${jobId}/items?offset=3&cursor=${cursor}`), /offset/);
   });
 });
+
+describe('a page the database gives up on', () => {
+  it("when the audit page's query outlasts the database's statement timeout, then 503 with Retry-After (a retry may succeed), never 500", async () => {
+    // Production's way to a cancelled statement: a DATABASE_URL with a statement timeout, and a
+    // page that takes longer than it, here because a migration holds the table's lock.
+    const url = new URL(env.env.DATABASE_URL!);
+    url.searchParams.set('options', '-c statement_timeout=300');
+    const guardedApi = client((await env.startApi({ DATABASE_URL: url.toString() })).baseUrl, (await env.createKey(TEAM)).apiKey);
+    expect((await guardedApi.get('/v1/dnc/audit?limit=2')).status).toBe(200);
+
+    const byCursor = (await api.get('/v1/dnc/audit?limit=2')).body.data.nextCursor as string;
+    const migration = await maintenanceLock('audit_events');
+    try {
+      for (const path of ['/v1/dnc/audit?limit=2', `/v1/dnc/audit?limit=2&cursor=${byCursor}`]) {
+        const page = await guardedApi.get(path);
+        expect(page.status, JSON.stringify(page.body)).toBe(503);
+        expect(page.body).toEqual({ error: 'service_unavailable', message: expect.any(String), data: null });
+        expect(page.headers.get('retry-after')).toMatch(/^\d+$/);
+      }
+    } finally {
+      await migration.release();
+    }
+    expect((await guardedApi.get('/v1/dnc/audit?limit=2')).status).toBe(200);
+  });
+});
+
+/** Holds an ACCESS EXCLUSIVE lock on `table` (what an ALTER TABLE takes) until released. */
+async function maintenanceLock(table: string): Promise<{ release(): Promise<void> }> {
+  const holder = new pg.Client({ connectionString: env.env.DATABASE_URL });
+  await holder.connect();
+  await holder.query('begin');
+  await holder.query(`lock table ${pg.escapeIdentifier(table)} in access exclusive mode`);
+  return {
+    async release() {
+      await holder.query('rollback');
+      await holder.end();
+    },
+  };
+}

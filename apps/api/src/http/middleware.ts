@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import {
   AppError,
+  classifyError,
   isAppError,
-  isDependencyUnavailable,
   MAX_BODY_BYTES,
   looksLikeApiKey,
   type ApiKeyService,
@@ -119,7 +119,9 @@ export const routeNotFound: RequestHandler = (req) => {
 
 function toAppError(error: unknown): AppError {
   if (isAppError(error)) return error;
-  if (isDependencyUnavailable(error)) {
+  // Unreachable, or refused this attempt for a reason that passes (a statement or lock timeout, a
+  // deadlock, no memory): the same request may succeed shortly, so the client is told to retry.
+  if (classifyError(error) !== 'permanent') {
     return new AppError('service_unavailable', 'A backing service is temporarily unavailable; retry shortly', { cause: error });
   }
   return new AppError('internal_error', 'An unexpected error occurred', { cause: error });
