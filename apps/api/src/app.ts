@@ -1,9 +1,9 @@
 import { readinessReport, type Services } from '@dnc/shared';
 import express, { type Express } from 'express';
-import { pinoHttp } from 'pino-http';
 import { ADMIN_QUEUES_PATH, adminQueuesRouter } from './admin.js';
 import { assignRequestId, errorHandler, routeNotFound } from './http/middleware.js';
 import { contextOf } from './http/request-context.js';
+import { logRequests } from './http/request-log.js';
 import { createApiMetrics } from './metrics.js';
 import { mountApiDocs } from './openapi/docs.js';
 import { v1Router } from './routes/mount.js';
@@ -39,15 +39,7 @@ export function createApp(services: Services): Express {
     res.setHeader('X-Request-Id', requestId);
     next();
   });
-  app.use(
-    pinoHttp({
-      logger: services.logger,
-      genReqId: (_req, res) => contextOf(res as express.Response).requestId,
-      customProps: (_req, res) => ({ requestId: contextOf(res as express.Response).requestId }),
-      // Health probes and metric scrapes every few seconds would drown the useful lines.
-      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics' },
-    }),
-  );
+  app.use(logRequests(services.logger));
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });

@@ -132,11 +132,16 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error, req, res, _next) => {
     const appError = toAppError(error);
     const status = errorStatus[appError.code];
-    const requestLogger: Logger = (req as { log?: Logger }).log ?? logger;
     // A 503 is an outage the outage log already reported: one warning per request, with its id.
     // A 500 is a bug a human must look at.
-    if (status === 503) requestLogger.warn({ err: error, code: appError.code }, 'request failed: dependency unavailable');
-    else if (status >= 500) requestLogger.error({ err: error, code: appError.code }, 'request failed');
+    const line = {
+      requestId: contextOf(res).requestId,
+      req: { method: req.method, url: req.originalUrl },
+      err: error as unknown,
+      code: appError.code,
+    };
+    if (status === 503) logger.warn(line, 'request failed: dependency unavailable');
+    else if (status >= 500) logger.error(line, 'request failed');
     if (appError.code === 'service_unavailable' && !res.getHeader('Retry-After')) {
       res.setHeader('Retry-After', String(SERVICE_UNAVAILABLE_RETRY_AFTER_S));
     }
