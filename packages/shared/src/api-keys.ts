@@ -36,6 +36,13 @@ interface CachedKey {
   scopes: Scope[];
   revoked: boolean;
   expiresAt: number;
+  /**
+   * The secret that matched `secretHash` since this row was read: the same secret again is
+   * compared to it in constant time instead of being hashed again (an HMAC per request was a
+   * quarter of the API's CPU per DELETE). Dropped with the row, so revocation still applies
+   * within `cacheTtlMs`.
+   */
+  verifiedSecret?: Buffer;
 }
 
 export class ApiKeyService {
@@ -114,9 +121,14 @@ export class ApiKeyService {
     const secret = match[2]!;
     const key = await this.findKey(keyId);
     if (!key || key.revoked) return null;
-    const presented = Buffer.from(hashSecret(this.pepper, secret), 'hex');
-    const stored = Buffer.from(key.secretHash, 'hex');
-    if (presented.length !== stored.length || !timingSafeEqual(presented, stored)) return null;
+    const presentedSecret = Buffer.from(secret, 'hex');
+    const known = key.verifiedSecret;
+    if (!known || known.length !== presentedSecret.length || !timingSafeEqual(known, presentedSecret)) {
+      const presented = Buffer.from(hashSecret(this.pepper, secret), 'hex');
+      const stored = Buffer.from(key.secretHash, 'hex');
+      if (presented.length !== stored.length || !timingSafeEqual(presented, stored)) return null;
+      key.verifiedSecret = presentedSecret;
+    }
     return { keyId, teamId: key.teamId, scopes: key.scopes };
   }
 
@@ -139,6 +151,8 @@ export class ApiKeyService {
       scopes: row.scopes.filter((scope): scope is Scope => (scopes as readonly string[]).includes(scope)),
       revoked: row.revoked_at !== null,
       expiresAt: now + this.cacheTtlMs,
+      // The same row re-read: the secret it verified still matches the same hash.
+      ...(cached?.secretHash === row.secret_hash && cached.verifiedSecret ? { verifiedSecret: cached.verifiedSecret } : {}),
     };
     // Bounded: a flood of distinct keys cannot grow memory without limit.
     if (this.cache.size >= 10_000) this.cache.clear();

@@ -1,6 +1,6 @@
 // The DNC list itself: add, add many, list, check one or many, and delete. Each write records its audit
 // event in the same statement as the change, and invalidates the team's check cache after commit.
-import { sql } from 'kysely';
+import { CompiledQuery, sql } from 'kysely';
 import { insertAuditEvents } from './audit-insert.js';
 import type { CheckCache } from './check-cache.js';
 import { decodeCursor, pageFields, pageOf, type CursorKey, type CursorScope, type PageRequest } from './cursor.js';
@@ -268,8 +268,8 @@ export interface DeletionRequest {
 }
 
 /**
- * The one place an entry is deleted, for the synchronous route and the bulk worker alike.
- * In a single statement it locks the requested rows, deletes those that belong to the team,
+ * How the bulk worker deletes entries (the synchronous route runs the same logic for one id as a
+ * prepared statement: `deleteEntry` below). In a single statement it locks the requested rows, deletes those that belong to the team,
  * and writes one `dnc.entry.deleted` audit event per deleted row. Rows of another team are
  * left untouched (`forbidden`); missing rows, including ones a concurrent delete removed
  * first, are `not_found`. Entry ids must be unique within one call.
@@ -330,13 +330,62 @@ export async function deleteEntries(
   return outcomes;
 }
 
+/**
+ * DELETE /v1/dnc/{id} in one statement: deletes the row if it is the team's, writes its
+ * `dnc.entry.deleted` audit event in the same statement, and reads who owned the row in the
+ * statement's snapshot (another team: `forbidden`; nobody, or a concurrent delete got there
+ * first: `not_found`), as `deleteEntries` decides for one id. Compiled once per process, with the
+ * audit columns from `insertAuditEvents`; Kysely compiling the query object on every call, and
+ * Postgres planning `deleteEntries`' CTEs, cost more CPU than the work itself. An unnamed statement
+ * on purpose: named ones break behind PgBouncer in transaction mode.
+ * $1 entry id, $2 team, $3 audit id, $4 reason, $5 API key id, $6 request id.
+ */
+let singleDeletionSql: string | undefined;
+function singleDeletionStatement(db: Db): string {
+  if (singleDeletionSql !== undefined) return singleDeletionSql;
+  const compiled = sql`
+    with deleted as (
+      delete from dnc_entries where id = $1::text and team_id = $2::text returning id, url
+    ), audited as (
+      ${insertAuditEvents(
+        {
+          id: sql.raw('$3::text'),
+          teamId: sql.raw('$2::text'),
+          action: sql.raw("'dnc.entry.deleted'::text"),
+          entryId: sql.ref('deleted.id'),
+          url: sql.ref('deleted.url'),
+          reason: sql.raw('$4::text'),
+          apiKeyId: sql.raw('$5::text'),
+          source: sql.raw("'api'::text"),
+          jobId: sql.raw('null::text'),
+          requestId: sql.raw('$6::text'),
+        },
+        sql`deleted`,
+      )}
+    )
+    select (select count(*) from deleted)::int as deleted,
+           (select team_id from dnc_entries where id = $1::text) as owner_team_id`.compile(db);
+  if (compiled.parameters.length > 0) throw new Error('the single deletion statement must take only its own $n parameters');
+  singleDeletionSql = compiled.sql;
+  return singleDeletionSql;
+}
+
 /** DELETE /v1/dnc/{id}: one database round trip, then one cache invalidation. */
 export async function deleteEntry(deps: DncDeps, actor: Actor, input: { entryId: string; reason: string | null }): Promise<void> {
-  const outcomes = await deleteEntries(deps.db, actor.teamId, 'api', [
-    { entryId: input.entryId, reason: input.reason, apiKeyId: actor.apiKeyId, requestId: actor.requestId, jobId: null },
+  const statement = CompiledQuery.raw(singleDeletionStatement(deps.db), [
+    input.entryId,
+    actor.teamId,
+    newAuditId(),
+    input.reason,
+    actor.apiKeyId,
+    actor.requestId,
   ]);
-  const outcome = outcomes.get(input.entryId);
-  if (outcome === 'forbidden') throw new AppError('forbidden', 'This DNC entry belongs to another team');
-  if (outcome !== 'deleted') throw new AppError('not_found', 'DNC entry not found');
+  const [row] = (await deps.db.executeQuery<{ deleted: number; owner_team_id: string | null }>(statement)).rows;
+  if (!row || row.deleted === 0) {
+    if (row?.owner_team_id != null && row.owner_team_id !== actor.teamId) {
+      throw new AppError('forbidden', 'This DNC entry belongs to another team');
+    }
+    throw new AppError('not_found', 'DNC entry not found');
+  }
   await deps.checkCache.invalidateTeam(actor.teamId);
 }

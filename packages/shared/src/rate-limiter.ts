@@ -41,6 +41,12 @@ end
 return {granted, limit - used, oldestFreesAt, nextAdmitAt, now}
 `);
 
+// A window's members must be unique across every process: this process's random tag and a
+// counter (random bytes per request cost more CPU than the rest of the call).
+const processTag = randomBytes(9).toString('base64url');
+let admissions = 0;
+const nextMember = () => `${processTag}.${(admissions++).toString(36)}`;
+
 export interface RateLimitDecision {
   rateLimitClass: RateLimitClass;
   limit: number;
@@ -103,7 +109,7 @@ export class RateLimiter {
   ): Promise<RateLimitDecision> {
     // The team's limit is the script's argument: the count stays exact across processes.
     const limit = await this.teamLimitOf(teamId, rateLimitClass);
-    const member = randomBytes(9).toString('base64url');
+    const member = nextMember();
     const key = teamKey(this.options.prefix, teamId, 'ratelimit', rateLimitClass);
     const reply = (await slidingWindowScript.run(this.redis, [key], [this.options.windowMs, limit, wanted, reserve, member])) as [
       number,
