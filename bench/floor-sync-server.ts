@@ -45,8 +45,9 @@ return 1`,
 const slidingWindow = (key: string, member: string) =>
   (redis as unknown as { slidingWindow(...args: (string | number)[]): Promise<number> }).slidingWindow(key, WINDOW_MS, LIMIT, member);
 
+// An unnamed statement, parsed and planned on every call, as the API's (named ones would not
+// survive PgBouncer in transaction mode).
 const deleteAndAudit = {
-  name: 'floor-delete-and-audit',
   text: `with deleted as (
     delete from dnc_entries where id = $1 and team_id = $2 returning id, url
   ), audited as (
