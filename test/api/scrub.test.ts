@@ -5,9 +5,9 @@
 import { newEntryId, type Services } from '@dnc/shared';
 import { MAX_CHECK_URLS } from '@dnc/shared/vocabulary';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApiUnderTest } from '../support/api-under-test.js';
+import { entryShape, startApiUnderTest } from '../support/api-under-test.js';
 import type { TestEnvironment } from '../support/environment.js';
-import { client, isoMillis } from '../support/http.js';
+import { client } from '../support/http.js';
 
 let env: TestEnvironment;
 let baseUrl: string;
@@ -37,14 +37,6 @@ async function scrub(api: ReturnType<typeof client>, urls: string[]) {
   expect(response.status, JSON.stringify(response.body)).toBe(200);
   return response.body.data;
 }
-
-const entryShape = (teamId: string, url: string) => ({
-  $id: expect.stringMatching(/^dnc_[A-Za-z0-9]+$/),
-  teamId,
-  url,
-  $createdAt: expect.stringMatching(isoMillis),
-  $updatedAt: expect.stringMatching(isoMillis),
-});
 
 /**
  * Counts, while `run` runs, the API process's queries that read dnc_entries and its Redis commands

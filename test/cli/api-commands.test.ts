@@ -7,9 +7,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { forEachPage, type Page } from '@dnc/client';
 import { seedEntries, waitForJob } from '../support/bulk.js';
-import { createTestEnvironment, type TestEnvironment } from '../support/environment.js';
+import { startBulkDeletion } from '../support/api-under-test.js';
+import type { TestEnvironment } from '../support/environment.js';
 import { client } from '../support/http.js';
-import { runCli, type CliResult } from '../support/processes.js';
+import { runCli, succeededWithJson, type CliResult } from '../support/processes.js';
 
 const CLI_TIMEOUT_MS = 60_000;
 const TEST_TIMEOUT_MS = 180_000;
@@ -20,16 +21,7 @@ let dir: string;
 
 beforeAll(async () => {
   // Bulk items run at 50 per 1-second window unless a test gives its team a slower plan.
-  env = await createTestEnvironment({
-    RATE_LIMIT_WINDOW_MS: '1000',
-    DNC_WRITE_LIMIT: '51',
-    DNC_WRITE_RESERVED_FOR_SYNC: '1',
-    DNC_BULK_LIMIT: '100000',
-    DNC_READ_LIMIT: '100000',
-    JOBS_READ_LIMIT: '100000',
-  });
-  baseUrl = (await env.startApi()).baseUrl;
-  await env.startWorker();
+  ({ env, baseUrl } = await startBulkDeletion({ windowMs: 1000, writeLimit: 51, reservedForSync: 1 }));
   dir = await mkdtemp(join(tmpdir(), 'dnc-cli-api-'));
 });
 afterAll(async () => {
@@ -45,14 +37,7 @@ async function teamCli(teamId: string) {
   return (...args: string[]): Promise<CliResult> => runCli(args, vars, CLI_TIMEOUT_MS);
 }
 
-function json(result: CliResult): any {
-  expect(result.stderr).toBe('');
-  expect(result.code).toBe(0);
-  expect(result.stdout.endsWith('\n')).toBe(true);
-  const lines = result.stdout.split('\n').filter((line) => line !== '');
-  expect(lines).toHaveLength(1);
-  return JSON.parse(lines[0]!);
-}
+const json = succeededWithJson;
 
 /** Exit 1, nothing on stdout, one line on stderr without stack frames. */
 function expectOneLineError(result: CliResult) {

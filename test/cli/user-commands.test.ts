@@ -5,9 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedEntries } from '../support/bulk.js';
-import { createTestEnvironment, unlimited, type TestEnvironment } from '../support/environment.js';
+import { startBulkDeletion } from '../support/api-under-test.js';
+import type { TestEnvironment } from '../support/environment.js';
 import { closedPort } from '../support/ports.js';
-import { PROCESS_TEST_TIMEOUT_MS, parseSingleJsonLine, runCli, type CliResult } from '../support/processes.js';
+import { PROCESS_TEST_TIMEOUT_MS, parseSingleJsonLine, runCli, succeededWithJson, type CliResult } from '../support/processes.js';
 import { isoMillis } from '../support/http.js';
 
 let env: TestEnvironment;
@@ -16,14 +17,7 @@ let dir: string;
 
 beforeAll(async () => {
   // Bulk items run at 50 per 1-second window.
-  env = await createTestEnvironment({
-    ...unlimited,
-    RATE_LIMIT_WINDOW_MS: '1000',
-    DNC_WRITE_LIMIT: '51',
-    DNC_WRITE_RESERVED_FOR_SYNC: '1',
-  });
-  baseUrl = (await env.startApi()).baseUrl;
-  await env.startWorker();
+  ({ env, baseUrl } = await startBulkDeletion({ windowMs: 1000, writeLimit: 51, reservedForSync: 1 }));
   dir = await mkdtemp(join(tmpdir(), 'dnc-cli-user-'));
 });
 afterAll(async () => {
@@ -81,9 +75,7 @@ describe.concurrent('pnpm cli bulk-delete', { timeout: PROCESS_TEST_TIMEOUT_MS }
       key.apiKey,
       '--json',
     ]);
-    expect(result.stderr).toBe('');
-    expect(result.code).toBe(0);
-    const summary = parseSingleJsonLine(result.stdout);
+    const summary = succeededWithJson(result);
     const counts = { ...zeroCounts, deleted: 5, notFound: 1 };
     expect(summary).toEqual({
       status: 'completed',
@@ -129,9 +121,7 @@ describe.concurrent('pnpm cli bulk-delete', { timeout: PROCESS_TEST_TIMEOUT_MS }
       key.apiKey,
       '--json',
     ]);
-    expect(result.stderr).toBe('');
-    expect(result.code).toBe(0);
-    const summary = parseSingleJsonLine(result.stdout);
+    const summary = succeededWithJson(result);
     expect(summary).toMatchObject({
       status: 'completed',
       total: 5,

@@ -14,6 +14,7 @@ import {
 import type { auditEventListSchema, checkResultSchema, entryListSchema, Equals, jobItemListSchema } from '@dnc/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
+import { entryShape } from '../support/api-under-test.js';
 import { expectedQueuedJob, seedEntries } from '../support/bulk.js';
 import { createTestEnvironment, unlimited, type TestEnvironment } from '../support/environment.js';
 import { isoMillis } from '../support/http.js';
@@ -98,14 +99,6 @@ function recordingFetch(calls: RecordedCall[]): typeof fetch {
     return response;
   };
 }
-
-const entryShape = (teamId: string, url: string) => ({
-  $id: expect.stringMatching(/^dnc_[A-Za-z0-9]+$/),
-  teamId,
-  url,
-  $createdAt: expect.stringMatching(isoMillis),
-  $updatedAt: expect.stringMatching(isoMillis),
-});
 
 describe('entries', () => {
   let dnc: DncClient;

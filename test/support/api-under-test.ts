@@ -3,7 +3,7 @@
 import type { Services } from '@dnc/shared';
 import { expect } from 'vitest';
 import { createTestEnvironment, unlimited, type TestEnvironment } from './environment.js';
-import type { ApiResponse } from './http.js';
+import { isoMillis, type ApiResponse } from './http.js';
 
 export interface ApiUnderTest {
   env: TestEnvironment;
@@ -49,6 +49,15 @@ export function expectValidationError(response: ApiResponse, path: string) {
     details: expect.arrayContaining([{ path, message: expect.any(String) }]),
   });
 }
+
+/** An entry of the team's list with this URL, as the API shows it. */
+export const entryShape = (teamId: string, url: string) => ({
+  $id: expect.stringMatching(/^dnc_[A-Za-z0-9]+$/),
+  teamId,
+  url,
+  $createdAt: expect.stringMatching(isoMillis),
+  $updatedAt: expect.stringMatching(isoMillis),
+});
 
 /** The contract's error body, with no extra fields. */
 export function expectError(response: ApiResponse, status: number, code: string) {

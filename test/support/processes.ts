@@ -242,6 +242,13 @@ export function parseSingleJsonLine(stdout: string): any {
   return JSON.parse(lines[0]!);
 }
 
+/** The one JSON line of a CLI run that succeeded: exit 0, nothing on stderr. */
+export function succeededWithJson(result: CliResult): any {
+  expect(result.stderr).toBe('');
+  expect(result.code).toBe(0);
+  return parseSingleJsonLine(result.stdout);
+}
+
 /**
  * The timeout of a test that runs the API, the worker or the CLI as child processes: each start
  * of Node and tsx takes seconds, many more on a busy machine where other tests start theirs; this

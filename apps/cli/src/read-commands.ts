@@ -75,13 +75,14 @@ const pageOptions = {
 } as const;
 
 interface PageFlags {
+  json: boolean;
   limit?: string | undefined;
   cursor?: string | undefined;
   offset?: string | undefined;
   all?: boolean | undefined;
 }
 
-/** The page options, checked: `--cursor` and `--offset` both say where to start, so not both. */
+/** The page options (and --json), checked: `--cursor` and `--offset` both say where to start, so not both. */
 function pageRequest(values: PageFlags, command: string) {
   if (values.cursor !== undefined && values.offset !== undefined) {
     throw new UsageError(`--cursor and --offset cannot be combined (see "pnpm cli ${command} --help")`);
@@ -89,36 +90,47 @@ function pageRequest(values: PageFlags, command: string) {
   if (values.cursor === '') throw new UsageError('--cursor must not be empty');
   const limit = wholeNumber('limit', values.limit, 1, MAX_PAGE_SIZE) ?? (values.all ? MAX_PAGE_SIZE : undefined);
   const offset = wholeNumber('offset', values.offset, 0, Number.MAX_SAFE_INTEGER);
-  return { limit, cursor: values.cursor, offset, all: values.all === true };
+  return { limit, cursor: values.cursor, offset, all: values.all === true, json: values.json };
 }
 
 /**
  * Prints a list: one page as the API gave it, or with `all` every page. Text: one line per item,
  * then where the next page starts. JSON: the page; with `all`, `{"<key>":[…],"count"}` streamed.
  */
-async function printList<P extends Page, Item>(options: {
+async function printList<Item>(options: {
   /** One page of the list, from where `start` says (the client method of the list). */
-  fetchPage: (start: PageStart & { limit: number | undefined }) => Promise<P>;
-  /** The page's field that holds the items (`entries`, `events`, `items`). */
+  fetchPage: (start: PageStart & { limit: number | undefined }) => Promise<Page>;
+  /** The page's field that holds the items (`entries`, `events`, `items`), and what one and several are called. */
   key: string;
-  itemsOf: (page: P) => Item[];
+  nouns: [one: string, several: string];
   page: ReturnType<typeof pageRequest>;
-  json: boolean;
   describe: (item: Item) => string;
-  noun: string;
-  nouns: string;
 }): Promise<void> {
-  const { key, page, json, itemsOf } = options;
+  const { page } = options;
+  try {
+    await printPages(options);
+  } catch (error) {
+    // A streamed JSON line cut short by a failure would be unparsable: end the line before the error.
+    if (page.json && page.all) process.stdout.write('\n');
+    throw error;
+  }
+}
+
+async function printPages<Item>(options: Parameters<typeof printList<Item>>[0]): Promise<void> {
+  const { key, page, describe } = options;
+  const json = page.json;
+  const [noun, nouns] = options.nouns;
   const fetchPage = (start: PageStart) => options.fetchPage({ limit: page.limit, ...start });
+  const itemsOf = (data: Page) => ((data as Page & Record<string, unknown>)[key] as Item[] | undefined) ?? [];
 
   if (!page.all) {
     const data = await fetchPage({ cursor: page.cursor, offset: page.offset });
     if (json) return printJson(data);
     const items = itemsOf(data);
-    for (const item of items) console.log(options.describe(item));
+    for (const item of items) console.log(describe(item));
     const total = data.total !== undefined ? ` of ${formatCount(data.total)}` : '';
     const from = data.offset !== undefined && data.offset > 0 ? ` from ${formatCount(data.offset + 1)}` : '';
-    console.log(`${plural(items.length, options.noun, options.nouns)}${from}${total}.`);
+    console.log(`${plural(items.length, noun, nouns)}${from}${total}.`);
     if (data.nextCursor) console.log(`Next page: --cursor ${data.nextCursor}`);
     return;
   }
@@ -134,13 +146,13 @@ async function printList<P extends Page, Item>(options: {
       if (json) {
         process.stdout.write(`${first ? '' : ','}${items.map((item) => JSON.stringify(item)).join(',')}`);
       } else {
-        process.stdout.write(`${items.map((item) => options.describe(item)).join('\n')}\n`);
+        process.stdout.write(`${items.map((item) => describe(item)).join('\n')}\n`);
       }
       first = false;
     },
   );
   if (json) process.stdout.write(`],"count":${count}}\n`);
-  else console.log(`${plural(count, options.noun, options.nouns)}.`);
+  else console.log(`${plural(count, noun, nouns)}.`);
 }
 
 async function list(args: string[]): Promise<void> {
@@ -152,13 +164,10 @@ async function list(args: string[]): Promise<void> {
   await printList({
     fetchPage: (start) => client.list(start),
     key: 'entries',
-    itemsOf: (data) => data.entries,
+    nouns: ['entry', 'entries'],
     page,
-    json: values.json,
-    noun: 'entry',
-    nouns: 'entries',
     describe: (entry: Entry) => `${entry.$id}  ${entry.url}  added ${entry.$createdAt}`,
-  }).catch(rethrowPartial(values.json && page.all));
+  });
 }
 
 async function audit(args: string[]): Promise<void> {
@@ -178,11 +187,8 @@ async function audit(args: string[]): Promise<void> {
   await printList({
     fetchPage: (start) => client.audit({ ...filters, ...start }),
     key: 'events',
-    itemsOf: (data) => data.events,
+    nouns: ['event', 'events'],
     page,
-    json: values.json,
-    noun: 'event',
-    nouns: 'events',
     describe: (event: AuditEvent) =>
       [
         event.occurredAt,
@@ -194,15 +200,7 @@ async function audit(args: string[]): Promise<void> {
       ]
         .join('  ')
         .trimEnd(),
-  }).catch(rethrowPartial(values.json && page.all));
-}
-
-/** A streamed JSON line cut short by a failure would be unparsable: end the line before the error. */
-function rethrowPartial(streaming: boolean) {
-  return (error: unknown): never => {
-    if (streaming) process.stdout.write('\n');
-    throw error;
-  };
+  });
 }
 
 function describeJob(job: Job): string {
@@ -273,14 +271,11 @@ async function jobs(args: string[]): Promise<void> {
       await printList({
         fetchPage: (start) => client.listJobItems(jobId, { status, ...start }),
         key: 'items',
-        itemsOf: (data) => data.items,
+        nouns: ['item', 'items'],
         page,
-        json: values.json,
-        noun: 'item',
-        nouns: 'items',
         describe: (item: JobItem) =>
           [item.id ?? '-', item.url ?? '', item.status, item.processedAt ?? '', item.error ?? ''].filter((part) => part !== '').join('  '),
-      }).catch(rethrowPartial(values.json && page.all));
+      });
       return;
     }
   }
