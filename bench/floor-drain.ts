@@ -73,14 +73,20 @@ export interface Child {
  * once its `/readyz` answers 200. Its logs are read and dropped, as a log shipper would; only the
  * tail is kept for errors.
  */
-export async function startCompiled(entry: 'api' | 'worker', env: Record<string, string>, nodeArgs: string[] = []): Promise<Child> {
+export async function startCompiled(
+  entry: 'api' | 'worker',
+  env: Record<string, string>,
+  { nodeArgs = [], dropLogs = false }: { nodeArgs?: string[]; dropLogs?: boolean } = {},
+): Promise<Child> {
   const port = await freePort();
   // eslint-disable-next-line no-restricted-properties -- the bench passes PATH on to its children
   const path = process.env.PATH ?? '/usr/bin:/bin';
   const portVariable = entry === 'api' ? 'PORT' : 'WORKER_METRICS_PORT';
   const proc = spawn(process.execPath, [...nodeArgs, `apps/${entry}/dist/main.js`], {
     env: { PATH: path, ...env, [portVariable]: String(port) },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    // dropLogs: stdout (the log stream) goes to /dev/null, as to a log shipper that keeps up;
+    // stderr is still kept for errors.
+    stdio: ['ignore', dropLogs ? 'ignore' : 'pipe', 'pipe'],
   });
   if (proc.pid === undefined) throw new Error(`could not start ${entry}`);
   let tail = '';

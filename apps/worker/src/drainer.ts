@@ -7,7 +7,7 @@ import { hostname } from 'node:os';
 import { createRedisClient, isDependencyUnavailable, shardQueue, watchRedis, type DrainJobData, type Services } from '@dnc/shared';
 import { DelayedError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import { createDrainStep, type DrainStepOptions } from './drain-step.js';
-import { rescheduleIfPending, startReconciler } from './reconciler.js';
+import { createDrainedTeamRechecks, rescheduleIfPending, startReconciler } from './reconciler.js';
 
 export interface DrainerOptions extends DrainStepOptions {
   /** Lock of an active job; a worker that dies loses its job to another after this long. */
@@ -52,7 +52,10 @@ export function startDrainer(services: Services, options: DrainerOptions = {}) {
 
   async function drain(job: Job<DrainJobData>, token?: string): Promise<string> {
     const { teamId } = job.data;
-    const step = await batches.run(() => drainStep(teamId));
+    // Re-delivered after a stall, or retrying after a failure: the previous run may have died
+    // between its commit and its cache invalidation.
+    const repairCache = job.attemptsMade > 0 || job.stalledCounter > 0;
+    const step = await batches.run(() => drainStep(teamId, { repairCache }));
     if (step.drained) {
       await options.beforeDrainedRunEnds?.(teamId);
       return 'drained';
@@ -65,7 +68,10 @@ export function startDrainer(services: Services, options: DrainerOptions = {}) {
   // or a cluster client, as configured). BullMQ gives each Worker a duplicate of it for its
   // blocking reads; it does not close a connection it was given, so stop() does.
   const workerConnection = watchRedis(createRedisClient(config, 'blocking'), services.outages.redis, 'worker');
-  const workers = config.workerQueueShards.map((shard) => startShardWorker(services, shard, workerConnection, drain, options));
+  const rechecks = createDrainedTeamRechecks(services);
+  const workers = config.workerQueueShards.map((shard) =>
+    startShardWorker(services, shard, workerConnection, drain, (teamId) => rechecks.add(teamId), options),
+  );
 
   const reconciler = startReconciler(services, config.reconcileIntervalMs);
 
@@ -80,6 +86,7 @@ export function startDrainer(services: Services, options: DrainerOptions = {}) {
     /** Lets the current batches commit and the current reconcile end, then stops. */
     async stop() {
       await Promise.all([reconciler.stop(), ...workers.map((worker) => worker.close())]);
+      await rechecks.flush();
       await workerConnection.quit().catch(() => undefined);
     },
   };
@@ -90,6 +97,7 @@ function startShardWorker(
   shard: number,
   connection: ConnectionOptions,
   drain: (job: Job<DrainJobData>, token?: string) => Promise<string>,
+  recheckDrainedTeam: (teamId: string) => void,
   options: DrainerOptions,
 ): Worker<DrainJobData, string> {
   const { config, logger } = services;
@@ -131,11 +139,7 @@ function startShardWorker(
 
   // The drainer saw no pending item and was removed. Items submitted in between found the job
   // still there (their schedule was a no-op): look again now that it is gone.
-  worker.on('completed', (job) => {
-    rescheduleIfPending(services, job.data.teamId).catch((error: unknown) =>
-      logger.warn({ err: error, teamId: job.data.teamId }, 'could not re-check the team after its drainer finished; the reconciler will'),
-    );
-  });
+  worker.on('completed', (job) => recheckDrainedTeam(job.data.teamId));
   worker.on('failed', (job, error) => {
     // A batch that failed because a store is gone retries; the outage log has already said so.
     logger[isDependencyUnavailable(error) ? 'debug' : 'warn'](

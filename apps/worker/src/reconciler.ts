@@ -3,7 +3,14 @@
 // whatever shards this worker consumes. Then the jobs still sitting in the queues of another
 // shard count (BULK_QUEUE_SHARDS was changed) are moved to their team's current shard. Runs at
 // worker start and every RECONCILE_INTERVAL_MS.
-import { completeDrainedJobs, countPendingItems, scheduleDrain, teamsWithPendingItems, type Services } from '@dnc/shared';
+import {
+  completeDrainedJobs,
+  countPendingItems,
+  scheduleDrain,
+  teamsWithPendingItems,
+  teamsWithPendingItemsAmong,
+  type Services,
+} from '@dnc/shared';
 import { startPeriodic } from './periodic.js';
 
 type ReconcilerServices = Pick<Services, 'db' | 'bulkQueue' | 'logger'>;
@@ -11,6 +18,48 @@ type ReconcilerServices = Pick<Services, 'db' | 'bulkQueue' | 'logger'>;
 /** Schedules the team's drainer if it has pending items: after a drainer ended, items may have arrived. */
 export async function rescheduleIfPending(services: ReconcilerServices, teamId: string): Promise<void> {
   if ((await countPendingItems(services.db, teamId, 1)) > 0) await scheduleDrain(services.bulkQueue, teamId);
+}
+
+/**
+ * The re-checks of teams whose drainer just completed, gathered while one query runs: under load
+ * many drainers finish at once, and one query answers for all of them. A team with pending items
+ * gets its drainer again.
+ */
+export function createDrainedTeamRechecks(services: ReconcilerServices) {
+  const waiting = new Set<string>();
+  let running: Promise<void> | undefined;
+
+  async function recheck(teamIds: string[]): Promise<void> {
+    try {
+      for (const teamId of await teamsWithPendingItemsAmong(services.db, teamIds)) await scheduleDrain(services.bulkQueue, teamId);
+    } catch (error) {
+      services.logger.warn(
+        { err: error, teams: teamIds.length },
+        'could not re-check teams after their drainer finished; the reconciler will',
+      );
+    }
+  }
+
+  function next(): void {
+    if (running || waiting.size === 0) return;
+    const teamIds = [...waiting];
+    waiting.clear();
+    running = recheck(teamIds).finally(() => {
+      running = undefined;
+      next();
+    });
+  }
+
+  return {
+    add(teamId: string): void {
+      waiting.add(teamId);
+      next();
+    },
+    /** Resolves once every re-check asked for so far has run. */
+    async flush(): Promise<void> {
+      while (running) await running;
+    },
+  };
 }
 
 /** Every team with pending items in Postgres gets a drainer. Returns how many teams have pending items. */

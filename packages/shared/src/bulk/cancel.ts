@@ -27,7 +27,7 @@ export async function cancelBulkJob(
       .execute();
     const cancelled = await tx
       .updateTable('bulk_jobs')
-      .set({ status: 'cancelled', finished_at: sql`now()`, next_run_at: null })
+      .set({ status: 'cancelled', finished_at: sql`now()`, next_run_at: null, finished_items: sql`total` })
       .where('id', '=', jobId)
       .where('status', 'in', activeJobStatuses)
       .returningAll()

@@ -18,6 +18,8 @@ import * as initial from './migrations/2026-11-26T09-00-00_initial.js';
 import * as bulkDeletions from './migrations/2026-11-26T10-00-00_bulk-deletions.js';
 import * as teamLimits from './migrations/2026-11-27T09-00-00_team-limits.js';
 import * as bulkItemsByUrl from './migrations/2026-11-27T10-00-00_bulk-items-by-url.js';
+import * as bulkJobFinishedItems from './migrations/2026-11-28T09-00-00_bulk-job-finished-items.js';
+import * as drainBatchFunction from './migrations/2026-11-28T10-00-00_drain-batch-function.js';
 
 // Listed explicitly (not read from disk) so they work the same under tsx, in a bundle or in Docker.
 // Names are timestamps: kysely applies them in name order.
@@ -26,6 +28,8 @@ const migrations: Record<string, Migration> = {
   '2026-11-26T10-00-00_bulk-deletions': bulkDeletions,
   '2026-11-27T09-00-00_team-limits': teamLimits,
   '2026-11-27T10-00-00_bulk-items-by-url': bulkItemsByUrl,
+  '2026-11-28T09-00-00_bulk-job-finished-items': bulkJobFinishedItems,
+  '2026-11-28T10-00-00_drain-batch-function': drainBatchFunction,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };

@@ -64,6 +64,8 @@ export interface BulkJobsTable {
   finished_at: NullableTimestamp;
   /** While throttled: when the team's window lets the drainer run again. */
   next_run_at: NullableTimestamp;
+  /** Items that have left `pending`; the job completes when this reaches `total`. */
+  finished_items: Generated<number>;
 }
 
 export interface BulkJobItemsTable {
