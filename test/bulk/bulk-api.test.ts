@@ -384,32 +384,34 @@ describe("the worker draws from the team's dnc-write budget", () => {
 
     let sawThrottled = false;
     let syncAdd: ApiResponse | undefined;
-    const deadline = Date.now() + 20_000;
-    let job: any;
-    for (;;) {
-      const sentAt = Date.now();
-      const polled = await api.get(`/v1/dnc/bulk-delete/${jobId}`);
-      expect(polled.status).toBe(200);
-      job = polled.body.data;
-      if (terminal.includes(job.status)) break;
-      expectRetryAfter(polled);
-      expect(job.finishedAt).toBeNull();
-      expect(job.estimatedCompletionAt).toMatch(isoMillis);
-      if (job.status === 'throttled') {
-        expect(job.nextRunAt).toMatch(isoMillis);
-        if (!sawThrottled && Date.parse(job.nextRunAt) > sentAt) {
-          sawThrottled = true;
-          expect(job.counts.deleted).toBeGreaterThanOrEqual(1);
-          expect(job.counts.pending).toBeGreaterThanOrEqual(1);
-          // The bulk job has spent its share of the window; the reserve is left for this.
-          syncAdd = await api.post('/v1/dnc', { url: 'linkedin.com/in/throttle-opt-out' });
+    let lastSeen: unknown;
+    const job = await waitUntil(
+      async () => {
+        const sentAt = Date.now();
+        const polled = await api.get(`/v1/dnc/bulk-delete/${jobId}`);
+        expect(polled.status).toBe(200);
+        const seen = polled.body.data;
+        lastSeen = seen;
+        if (terminal.includes(seen.status)) return seen;
+        expectRetryAfter(polled);
+        expect(seen.finishedAt).toBeNull();
+        expect(seen.estimatedCompletionAt).toMatch(isoMillis);
+        if (seen.status === 'throttled') {
+          expect(seen.nextRunAt).toMatch(isoMillis);
+          if (!sawThrottled && Date.parse(seen.nextRunAt) > sentAt) {
+            sawThrottled = true;
+            expect(seen.counts.deleted).toBeGreaterThanOrEqual(1);
+            expect(seen.counts.pending).toBeGreaterThanOrEqual(1);
+            // The bulk job has spent its share of the window; the reserve is left for this.
+            syncAdd = await api.post('/v1/dnc', { url: 'linkedin.com/in/throttle-opt-out' });
+          }
+        } else {
+          expect(seen.nextRunAt).toBeNull();
         }
-      } else {
-        expect(job.nextRunAt).toBeNull();
-      }
-      if (Date.now() > deadline) throw new Error(`job still ${job.status}: ${JSON.stringify(job)}`);
-      await sleep(50);
-    }
+        return undefined;
+      },
+      { what: () => `job finished (last seen: ${JSON.stringify(lastSeen)})` },
+    );
 
     expect(sawThrottled).toBe(true);
     expect(syncAdd?.status).toBe(201);
