@@ -22,6 +22,18 @@ export function createLogger(options: { level: LoggerOptions['level']; name: str
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
       timestamp: pino.stdTimeFunctions.isoTime,
     },
-    destination,
+    destination ?? stdoutLines(),
   );
+}
+
+/**
+ * Standard output, written asynchronously in batches: lines gather until 4 KiB or 100 ms, whichever
+ * comes first, then go out in one write. A synchronous write per line was one more system call
+ * per request (on a busy 2-core machine the API's costliest after its Postgres and Redis calls)
+ * and blocked the event loop whenever the reader of the output (a log shipper, a terminal) fell
+ * behind. Whatever is still buffered is written synchronously when the process exits (pino's
+ * exit hook), so a shutdown or a crash loses no line; only a SIGKILL can lose the last 100 ms.
+ */
+function stdoutLines(): pino.DestinationStream {
+  return pino.destination({ dest: 1, sync: false, minLength: 4096, periodicFlush: 100 });
 }
