@@ -173,6 +173,8 @@ async function waitForPort(port: number, child: Child, what: string): Promise<vo
 export interface SyncDeleteOptions {
   /** Flags for the API's node, e.g. ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] to profile it. */
   apiNodeArgs?: string[];
+  /** The same for the floor server's node. */
+  floorNodeArgs?: string[];
 }
 
 export async function syncDeleteBenchmark(options: SyncDeleteOptions = {}): Promise<SyncDeleteResult> {
@@ -232,10 +234,13 @@ export async function syncDeleteBenchmark(options: SyncDeleteOptions = {}): Prom
     const api = startChild([...(options.apiNodeArgs ?? []), 'apps/api/dist/main.js'], { ...env, PORT: String(apiPort) });
     children.push(api);
     // Its own prefix: the two sides never share a window.
-    const floor = startChild(['bench/floor-sync-server.ts', join(workDir, 'keys.json'), String(floorPort)], {
-      ...env,
-      REDIS_PREFIX: `${redisPrefix}_floor`,
-    });
+    const floor = startChild(
+      [...(options.floorNodeArgs ?? []), 'bench/floor-sync-server.ts', join(workDir, 'keys.json'), String(floorPort)],
+      {
+        ...env,
+        REDIS_PREFIX: `${redisPrefix}_floor`,
+      },
+    );
     children.push(floor);
     await waitForPort(apiPort, api, 'the API');
     await waitForPort(floorPort, floor, 'the floor server');
@@ -334,8 +339,14 @@ export async function syncDeleteBenchmark(options: SyncDeleteOptions = {}): Prom
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  // --api-node-arg=<flag> (repeatable): a flag for the API's node, e.g. --api-node-arg=--cpu-prof
-  const { values } = parseArgs({ options: { 'api-node-arg': { type: 'string', multiple: true, default: [] } } });
-  const result = await syncDeleteBenchmark({ apiNodeArgs: values['api-node-arg'] });
+  // --api-node-arg=<flag> (repeatable): a flag for the API's node, e.g. --api-node-arg=--cpu-prof;
+  // --floor-node-arg=<flag> the same for the floor server's.
+  const { values } = parseArgs({
+    options: {
+      'api-node-arg': { type: 'string', multiple: true, default: [] },
+      'floor-node-arg': { type: 'string', multiple: true, default: [] },
+    },
+  });
+  const result = await syncDeleteBenchmark({ apiNodeArgs: values['api-node-arg'], floorNodeArgs: values['floor-node-arg'] });
   for (const line of result.lines) console.log(line);
 }
