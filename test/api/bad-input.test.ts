@@ -7,7 +7,7 @@ import { validationErrorSchema } from '@dnc/shared';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { clientErrorResponse, handleClientError } from '../../apps/api/src/http/client-error.js';
 import { seedEntries } from '../support/bulk.js';
-import { startApiUnderTest } from '../support/api-under-test.js';
+import { startApiUnderTest, storedState } from '../support/api-under-test.js';
 import type { TestEnvironment } from '../support/environment.js';
 import { client, responseValidator, type ApiResponse } from '../support/http.js';
 
@@ -38,16 +38,7 @@ beforeAll(async () => {
 });
 afterAll(() => env?.cleanup());
 
-/** Everything a request could change: entries, audit trail, bulk jobs and their items. */
-async function snapshot() {
-  const db = env.services.db;
-  return {
-    entries: await db.selectFrom('dnc_entries').selectAll().orderBy('id').execute(),
-    audit: await db.selectFrom('audit_events').selectAll().orderBy('seq').execute(),
-    jobs: await db.selectFrom('bulk_jobs').selectAll().orderBy('id').execute(),
-    items: await db.selectFrom('bulk_job_items').selectAll().orderBy('seq').execute(),
-  };
-}
+const snapshot = () => storedState(env.services.db);
 
 /** Runs a request that must be refused, and checks that nothing changed. */
 async function expectNoChange<T>(run: () => Promise<T>): Promise<T> {

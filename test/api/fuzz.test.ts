@@ -9,7 +9,7 @@ import { connect } from 'node:net';
 import { brotliCompressSync, brotliDecompressSync, deflateSync, gunzipSync, gzipSync, inflateSync } from 'node:zlib';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { seedEntries } from '../support/bulk.js';
-import { startApiUnderTest } from '../support/api-under-test.js';
+import { startApiUnderTest, storedState } from '../support/api-under-test.js';
 import type { TestEnvironment } from '../support/environment.js';
 import { client } from '../support/http.js';
 
@@ -26,29 +26,26 @@ const OTHER_TEAM = 'team_fuzz_b';
 
 let env: TestEnvironment;
 let port: number;
-let writeKey: string;
-let readOnlyKey: string;
-let ownIds: string[];
-let otherIds: string[];
-let ownJobId: string;
-let otherJobId: string;
+/** What the generated requests pick from: the team's keys, and this team's and another's entries and queued jobs. */
+let known: { writeKey: string; readOnlyKey: string; ownIds: string[]; otherIds: string[]; ownJobId: string; otherJobId: string };
 
 beforeAll(async () => {
   let baseUrl: string;
   ({ env, baseUrl, port } = await startApiUnderTest());
-  writeKey = (await env.createKey(TEAM)).apiKey;
-  readOnlyKey = (await env.createKey(TEAM, ['dnc:read'])).apiKey;
+  const writeKey = (await env.createKey(TEAM)).apiKey;
+  const readOnlyKey = (await env.createKey(TEAM, ['dnc:read'])).apiKey;
   const otherKey = (await env.createKey(OTHER_TEAM)).apiKey;
-  ownIds = await seedEntries(env.services.db, TEAM, 'fuzzown', 12);
-  otherIds = await seedEntries(env.services.db, OTHER_TEAM, 'fuzzother', 6);
+  const ownIds = await seedEntries(env.services.db, TEAM, 'fuzzown', 12);
+  const otherIds = await seedEntries(env.services.db, OTHER_TEAM, 'fuzzother', 6);
   // Queued jobs (no worker runs here), so job routes see real ids of this team and another.
   const submit = async (key: string, ids: string[]) => {
     const submitted = await client(baseUrl, key).post('/v1/dnc/bulk-delete', { ids, reason: 'fuzz setup' });
     expect(submitted.status).toBe(202);
     return submitted.body.data.$id as string;
   };
-  ownJobId = await submit(writeKey, ownIds.slice(10));
-  otherJobId = await submit(otherKey, otherIds.slice(4));
+  const ownJobId = await submit(writeKey, ownIds.slice(10));
+  const otherJobId = await submit(otherKey, otherIds.slice(4));
+  known = { writeKey, readOnlyKey, ownIds, otherIds, ownJobId, otherJobId };
 });
 afterAll(() => env?.cleanup());
 
@@ -123,7 +120,7 @@ const ACTIONS = ['dnc.entry.added', 'dnc.entry.deleted', 'dnc.bulk_delete.submit
 
 function routes(random: Random): Route[] {
   const ownUrl = () => `https://www.linkedin.com/in/fuzzown-${1 + random.int(12)}`;
-  const anyEntryId = () => random.pick([...ownIds, ...otherIds, 'dnc_doesnotexist123']);
+  const anyEntryId = () => random.pick([...known.ownIds, ...known.otherIds, 'dnc_doesnotexist123']);
   return [
     {
       name: 'add',
@@ -181,7 +178,7 @@ function routes(random: Random): Route[] {
         offset: '0',
         action: random.pick(ACTIONS),
         entryId: anyEntryId(),
-        jobId: random.pick([ownJobId, otherJobId]),
+        jobId: random.pick([known.ownJobId, known.otherJobId]),
       }),
       writes: false,
       scope: 'dnc:read',
@@ -367,8 +364,8 @@ function generate(random: Random, count: number): FuzzRequest[] {
 
   const idFor = (route: Route) =>
     route.idKind === 'job'
-      ? random.pick([ownJobId, otherJobId, 'job_doesnotexist123'])
-      : random.pick([...ownIds, ...otherIds, 'dnc_doesnotexist123']);
+      ? random.pick([known.ownJobId, known.otherJobId, 'job_doesnotexist123'])
+      : random.pick([...known.ownIds, ...known.otherIds, 'dnc_doesnotexist123']);
 
   function start(route: Route): Parts {
     const json = route.body?.();
@@ -382,7 +379,7 @@ function generate(random: Random, count: number): FuzzRequest[] {
       bodyLocked: false,
       headers: {},
       method: route.method,
-      key: writeKey,
+      key: known.writeKey,
     };
   }
 
@@ -514,10 +511,10 @@ function generate(random: Random, count: number): FuzzRequest[] {
     },
     (parts) => {
       const keys: (string | null)[] = [null, 'not-a-key', 'dnc_live_00000000000000000000000000000000', ''];
-      if (parts.route.scope === 'dnc:write') keys.push(readOnlyKey);
+      if (parts.route.scope === 'dnc:write') keys.push(known.readOnlyKey);
       parts.key = random.pick(keys);
       if (parts.key === '') parts.headers.authorization = random.pick(['Basic abc', 'Bearer', 'bearer  ', 'Token x', 'Bearer a b']);
-      return `key ${parts.key === readOnlyKey ? 'read-only' : JSON.stringify(parts.key)}`;
+      return `key ${parts.key === known.readOnlyKey ? 'read-only' : JSON.stringify(parts.key)}`;
     },
     (parts) => {
       if (parts.json === undefined || parts.bodyLocked || !('reason' in (parts.json as object))) return undefined;
@@ -669,7 +666,7 @@ function sendRaw(bytes: Buffer): Promise<{ status: number; headers: Map<string, 
 /** Requests the HTTP parser refuses: high bytes in the target, oversize headers, control characters, garbage. */
 function generateRaw(random: Random, count: number): { label: string; bytes: Buffer; status: number }[] {
   const requests: { label: string; bytes: Buffer; status: number }[] = [];
-  const auth = () => `Authorization: Bearer ${writeKey}\r\n`;
+  const auth = () => `Authorization: Bearer ${known.writeKey}\r\n`;
   for (let index = 0; index < count; index++) {
     const kind = index % 5;
     if (kind === 0) {
@@ -684,14 +681,14 @@ function generateRaw(random: Random, count: number): { label: string; bytes: Buf
       const size = 17 * 1024 + random.int(24 * 1024);
       requests.push({
         label: `${size}-byte header`,
-        bytes: Buffer.from(`DELETE /v1/dnc/${ownIds[0]} HTTP/1.1\r\nHost: x\r\n${auth()}X-Pad: ${'p'.repeat(size)}\r\n\r\n`),
+        bytes: Buffer.from(`DELETE /v1/dnc/${known.ownIds[0]} HTTP/1.1\r\nHost: x\r\n${auth()}X-Pad: ${'p'.repeat(size)}\r\n\r\n`),
         status: 431,
       });
     } else if (kind === 2) {
       const control = String.fromCharCode(random.pick([0, 1, 8, 11, 12, 27, 127]));
       requests.push({
         label: 'control character in a header value',
-        bytes: Buffer.from(`DELETE /v1/dnc/${ownIds[1]} HTTP/1.1\r\nHost: x\r\n${auth()}X-Note: a${control}b\r\n\r\n`),
+        bytes: Buffer.from(`DELETE /v1/dnc/${known.ownIds[1]} HTTP/1.1\r\nHost: x\r\n${auth()}X-Note: a${control}b\r\n\r\n`),
         status: 400,
       });
     } else if (kind === 3) {
@@ -719,15 +716,7 @@ function generateRaw(random: Random, count: number): { label: string; bytes: Buf
 
 // ---- Checking ----
 
-async function snapshot() {
-  const db = env.services.db;
-  return {
-    entries: await db.selectFrom('dnc_entries').selectAll().orderBy('id').execute(),
-    audit: await db.selectFrom('audit_events').selectAll().orderBy('seq').execute(),
-    jobs: await db.selectFrom('bulk_jobs').selectAll().orderBy('id').execute(),
-    items: await db.selectFrom('bulk_job_items').selectAll().orderBy('seq').execute(),
-  };
-}
+const snapshot = () => storedState(env.services.db);
 
 /** What is wrong with a response, if anything. */
 function problemsOf(outcome: Outcome): string[] {

@@ -1,6 +1,6 @@
 // The setups test files share: the real API (and, for bulk deletion, the real worker) on a file's
 // own database and Redis prefix, and the assertions on the contract's error bodies.
-import type { Services } from '@dnc/shared';
+import type { Db, Services } from '@dnc/shared';
 import { expect } from 'vitest';
 import { createTestEnvironment, unlimited, type TestEnvironment } from './environment.js';
 import { isoMillis, type ApiResponse } from './http.js';
@@ -12,6 +12,16 @@ export interface ApiUnderTest {
   port: number;
   /** The API process's own services (its Postgres pool and Redis connection), to watch what it does. */
   apiServices: Services;
+}
+
+/** Everything a request could change: entries, audit trail, bulk jobs and their items. */
+export async function storedState(db: Db) {
+  return {
+    entries: await db.selectFrom('dnc_entries').selectAll().orderBy('id').execute(),
+    audit: await db.selectFrom('audit_events').selectAll().orderBy('seq').execute(),
+    jobs: await db.selectFrom('bulk_jobs').selectAll().orderBy('id').execute(),
+    items: await db.selectFrom('bulk_job_items').selectAll().orderBy('seq').execute(),
+  };
 }
 
 /** The real API with rate limits far above the file's traffic; `overrides` set what the file tests. */
