@@ -21,8 +21,10 @@ const onEveryTopology = [
   'test/bulk/reliability.test.ts',
   'test/bulk/team-limits.test.ts',
 ];
-// Killed and locked connections are where a transaction pooler differs from a direct connection.
-const pgbouncerOnly = ['test/bulk/killed-connections.test.ts', 'test/bulk/worker-takeover.test.ts'];
+// Killed connections are where a transaction pooler differs from a direct connection.
+// (Not worker-takeover.test.ts: its lock-holding test client reads pg_backend_pid() outside a
+// transaction, an identity a transaction pooler does not keep from one statement to the next.)
+const pgbouncerOnly = ['test/bulk/killed-connections.test.ts'];
 
 const startHint = 'start it with scripts/test-topologies.sh start (.ci/run does)';
 

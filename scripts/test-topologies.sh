@@ -77,8 +77,10 @@ start_pgbouncer() {
   fi
   mkdir -p "$dir"
   # Every database name maps to the same name on the local Postgres: the tests create a database
-  # per file. trust: loopback only, as the Postgres behind it. Pools stay small because the shared
-  # Postgres allows 100 connections for everyone; clients queue in PgBouncer instead.
+  # per file. trust: loopback only, as the Postgres behind it. A database's pool is as large as one
+  # process's own pool (10), so PgBouncer is never narrower than a direct connection for a test
+  # (one that holds a row lock while batches block behind it needs a server connection each);
+  # max_user_connections bounds the total, as the shared Postgres allows 100 for everyone.
   cat >"$dir/pgbouncer.ini" <<EOF
 [databases]
 * = host=$POSTGRES_HOST port=$POSTGRES_PORT
@@ -93,8 +95,8 @@ admin_users = postgres
 stats_users = postgres
 pool_mode = transaction
 max_client_conn = 2000
-default_pool_size = 6
-max_user_connections = 30
+default_pool_size = 10
+max_user_connections = 40
 server_lifetime = 600
 server_idle_timeout = 30
 autodb_idle_timeout = 60
