@@ -58,30 +58,15 @@ start_redis_cluster() {
 
 pgbouncer_answers() { pg_isready -h 127.0.0.1 -p "$PGBOUNCER_PORT" -q; }
 
-ours_running() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
-
-start_pgbouncer() {
-  local dir="$TOPOLOGY_DIR/pgbouncer"
-  if ours_running "$dir/pgbouncer.pid"; then
-    wait_for "PgBouncer on $PGBOUNCER_PORT" pgbouncer_answers
-    return 0
-  fi
-  if pgbouncer_answers; then
-    # Debian's pgbouncer package starts its own service on 6432, with its own config.
-    log "port $PGBOUNCER_PORT is taken by a PgBouncer this script did not start (the distribution's service? systemctl disable --now pgbouncer)"
-    return 1
-  fi
-  if [ ! -x "$PGBOUNCER_BIN" ]; then
-    log "$PGBOUNCER_BIN is missing: apt-get install -y pgbouncer"
-    return 1
-  fi
-  mkdir -p "$dir"
+# The configuration, on stdout.
+pgbouncer_config() {
+  local dir="$1"
   # Every database name maps to the same name on the local Postgres: the tests create a database
   # per file. trust: loopback only, as the Postgres behind it. A database's pool is as large as one
   # process's own pool (10), so PgBouncer is never narrower than a direct connection for a test
   # (one that holds a row lock while batches block behind it needs a server connection each);
   # max_user_connections bounds the total, as the shared Postgres allows 100 for everyone.
-  cat >"$dir/pgbouncer.ini" <<EOF
+  cat <<EOF
 [databases]
 * = host=$POSTGRES_HOST port=$POSTGRES_PORT
 
@@ -104,6 +89,32 @@ ignore_startup_parameters = extra_float_digits,options
 logfile = $dir/pgbouncer.log
 pidfile = $dir/pgbouncer.pid
 EOF
+}
+
+ours_running() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+start_pgbouncer() {
+  local dir="$TOPOLOGY_DIR/pgbouncer"
+  if ours_running "$dir/pgbouncer.pid"; then
+    # Already ours: take a changed configuration without dropping its clients (SIGHUP reloads).
+    if ! pgbouncer_config "$dir" | cmp -s - "$dir/pgbouncer.ini"; then
+      pgbouncer_config "$dir" >"$dir/pgbouncer.ini"
+      kill -HUP "$(cat "$dir/pgbouncer.pid")"
+    fi
+    wait_for "PgBouncer on $PGBOUNCER_PORT" pgbouncer_answers
+    return 0
+  fi
+  if pgbouncer_answers; then
+    # Debian's pgbouncer package starts its own service on 6432, with its own config.
+    log "port $PGBOUNCER_PORT is taken by a PgBouncer this script did not start (the distribution's service? systemctl disable --now pgbouncer)"
+    return 1
+  fi
+  if [ ! -x "$PGBOUNCER_BIN" ]; then
+    log "$PGBOUNCER_BIN is missing: apt-get install -y pgbouncer"
+    return 1
+  fi
+  mkdir -p "$dir"
+  pgbouncer_config "$dir" >"$dir/pgbouncer.ini"
   echo '"postgres" ""' >"$dir/userlist.txt"
   if [ "$(id -u)" = "0" ]; then
     chown -R "$PGBOUNCER_USER" "$dir"
