@@ -56,7 +56,7 @@ start_redis_cluster() {
   wait_for "Redis Cluster (cluster_state:ok on ${CLUSTER_PORTS[0]})" cluster_state_ok
 }
 
-pgbouncer_answers() { pg_isready -h 127.0.0.1 -p "$PGBOUNCER_PORT" -q; }
+pgbouncer_answers() { pg_isready -h 127.0.0.1 -p "$PGBOUNCER_PORT" -U postgres -d postgres -q; }
 
 # The configuration, on stdout.
 pgbouncer_config() {
