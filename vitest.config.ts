@@ -1,25 +1,20 @@
 import { defineConfig, type TestProjectInlineConfiguration, type ViteUserConfig } from 'vitest/config';
 import { PGBOUNCER_ADDRESS, REDIS_CLUSTER_NODES, REDIS_CLUSTER_PORTS, allListening } from './test/support/topology-ports.js';
 
-// The suite runs once on the default deployment (single Redis, direct Postgres), then its
-// API, limiter, cache, bulk and reliability files again on each topology of issue 12. Those
-// files do not change: test/support/environment.ts takes the topology's variables from the project.
+// The suite runs once on the default deployment (single Redis, direct Postgres), then its API,
+// limiter, cache, bulk and reliability files again on each topology of issue 12. Those files do
+// not change: test/support/environment.ts takes the topology's variables from the project. The
+// list is kept short: vitest runs one file at a time on a 2-core machine, so every file here adds
+// its whole duration to pnpm test twice (reliability alone takes about 4 minutes).
 const onEveryTopology = [
   'test/api/smoke.test.ts',
   'test/api/entries.test.ts',
   'test/api/delete.test.ts',
-  'test/api/audit.test.ts',
-  'test/api/isolation.test.ts',
   'test/api/rate-limit.test.ts',
   'test/api/cache.test.ts',
-  'test/api/scrub.test.ts',
-  'test/api/pagination.test.ts',
   'test/bulk/bulk-api.test.ts',
   'test/bulk/bulk-delete.test.ts',
-  'test/bulk/bulk-by-url.test.ts',
-  'test/bulk/concurrent-batches.test.ts',
   'test/bulk/reliability.test.ts',
-  'test/bulk/team-limits.test.ts',
 ];
 // Killed connections are where a transaction pooler differs from a direct connection.
 // (Not worker-takeover.test.ts: its lock-holding test client reads pg_backend_pid() outside a
