@@ -1,6 +1,7 @@
-// A dead worker's teams resume within WORKER_LOCK_DURATION_MS + 5 s. Real API and worker processes,
-// real Postgres and Redis; a worker is SIGKILLed while it executes batches, and the time from the
-// kill to each of its teams' next batch, executed by a surviving worker, is measured.
+// A dead worker's teams resume on a live worker. Real API and worker processes, real Postgres and
+// Redis; a worker is SIGKILLed while it executes batches, and each of its teams must be re-delivered
+// by a survivor's stall check (the reconciler is off) and finish with every item final exactly once.
+// How long that takes is a timing, measured by `pnpm bench` (bench/takeover.ts), not asserted here.
 import { drainerJobId } from '@dnc/shared';
 import { sql } from 'kysely';
 import pg from 'pg';
@@ -12,12 +13,8 @@ import { startApiProcess, startWorkerProcess, stopAllProcesses, type NodeProcess
 import { waitUntil } from '../support/wait.js';
 
 const LOCK_MS = 3_000;
-/**
- * The bound the README promises. By design (drainer.ts) a survivor runs the team again within
- * LOCK_MS + 750 ms (the stall-check interval) plus a Redis round trip and the batch itself; the rest
- * of the 5 s is margin for a loaded machine.
- */
-const BOUND_MS = LOCK_MS + 5_000;
+/** How long to wait for a take-over before the test gives up: a wait, not an assertion on time. */
+const WAIT_MS = LOCK_MS + 25_000;
 const ITEMS_PER_BATCH = 5;
 
 const settings = {
@@ -80,7 +77,7 @@ async function drainerOwner(teamId: string, workers: NodeProcess[]): Promise<Nod
 async function nextBatchAt(survivor: NodeProcess, teamId: string, since: number): Promise<number> {
   const line = await survivor.waitForLog(
     (l) => l.msg === 'bulk batch executed' && l.teamId === teamId && Date.parse(String(l.time)) >= since,
-    BOUND_MS + 20_000,
+    WAIT_MS,
   );
   return Date.parse(String(line.time));
 }
@@ -104,8 +101,8 @@ async function expectEveryItemFinalExactlyOnce(jobs: { jobId: string; api: Retur
 
 describe('worker take-over', () => {
   it(
-    'when the worker executing batches is SIGKILLed, twice, then each of its teams runs its next batch on a live worker ' +
-      'within WORKER_LOCK_DURATION_MS + 5 s, and every item is final exactly once',
+    "when the worker executing batches is SIGKILLed, twice, then a live worker's stall check re-delivers each of its teams, " +
+      'which run their next batch there, and every item is final exactly once',
     async () => {
       const TEAMS = 6;
       const ITEMS = 150;
@@ -184,7 +181,7 @@ describe('worker take-over', () => {
             // Re-delivered by the survivor's stall check (the reconciler is off), then executed.
             await survivor.waitForLog(
               (l) => l.msg === 'bulk drainer stalled; re-delivered to a live worker' && l.jobId === drainerJobId(teamId),
-              BOUND_MS + 20_000,
+              WAIT_MS,
             );
             resumed.push({ round, teamId, ms: (await nextBatchAt(survivor, teamId, killedAt)) - killedAt });
           }
@@ -199,8 +196,7 @@ describe('worker take-over', () => {
         await locker.end();
       }
 
-      console.info(`resume after SIGKILL (bound ${BOUND_MS} ms): ${resumed.map((r) => `r${r.round} ${r.teamId} ${r.ms} ms`).join(', ')}`);
-      for (const { teamId, ms } of resumed) expect(ms, `${teamId} resumed after ${ms} ms`).toBeLessThanOrEqual(BOUND_MS);
+      console.info(`resume after SIGKILL: ${resumed.map((r) => `r${r.round} ${r.teamId} ${r.ms} ms`).join(', ')}`);
 
       await expectEveryItemFinalExactlyOnce(jobs, ITEMS);
       expect(stalledFailures(everyWorker)).toEqual([]);
@@ -209,7 +205,7 @@ describe('worker take-over', () => {
     180_000,
   );
 
-  it('when a worker is SIGKILLed while its teams wait in the delayed set, then they continue on time on another worker', async () => {
+  it('when a worker is SIGKILLed while its teams wait in the delayed set, then they continue on another worker', async () => {
     const TEAMS = 3;
     const ITEMS = 40;
     const live = [await startWorker(), await startWorker()];
@@ -236,7 +232,6 @@ describe('worker take-over', () => {
     const resumed: { teamId: string; ms: number }[] = [];
     for (const teamId of teamIds) resumed.push({ teamId, ms: (await nextBatchAt(survivor, teamId, killedAt)) - killedAt });
     console.info(`next batch after SIGKILL of an idle worker: ${resumed.map((r) => `${r.teamId} ${r.ms} ms`).join(', ')}`);
-    for (const { teamId, ms } of resumed) expect(ms, `${teamId} resumed after ${ms} ms`).toBeLessThanOrEqual(BOUND_MS);
 
     await expectEveryItemFinalExactlyOnce(jobs, ITEMS);
     expect(stalledFailures([victim, survivor])).toEqual([]);
