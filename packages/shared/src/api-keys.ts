@@ -45,8 +45,15 @@ interface CachedKey {
   verifiedSecret?: Buffer;
 }
 
+/** Bounded: a flood of distinct keys cannot grow memory without limit. */
+const MAX_CACHED_KEYS = 10_000;
+
+type KeyRow = { id: string; team_id: string; secret_hash: string; scopes: string[]; revoked_at: Date | null };
+
 export class ApiKeyService {
   private readonly cache = new Map<string, CachedKey>();
+  /** The background re-read of every cached key, while one runs. */
+  private refreshing: Promise<void> | undefined;
 
   constructor(
     private readonly db: Db,
@@ -132,31 +139,72 @@ export class ApiKeyService {
     return { keyId, teamId: key.teamId, scopes: key.scopes };
   }
 
+  /**
+   * The key's row, read at most `cacheTtlMs` ago. A key in use does not wait for its re-read: once
+   * its row is half that old, one background query re-reads every cached key at once, so a busy
+   * API costs one query per couple of seconds, not one per key every 5 s on the request path.
+   * Each row counts its age from when the query that read it started: revocation still applies
+   * within `cacheTtlMs` whatever the refreshes do (if they fail, rows expire and are read again).
+   */
   private async findKey(keyId: string): Promise<CachedKey | undefined> {
     const now = Date.now();
     const cached = this.cache.get(keyId);
-    if (cached && cached.expiresAt > now) return cached;
+    if (cached && cached.expiresAt > now) {
+      if (cached.expiresAt - now < this.cacheTtlMs / 2) this.refreshInBackground();
+      return cached;
+    }
     const row = await this.db
       .selectFrom('api_keys')
-      .select(['team_id', 'secret_hash', 'scopes', 'revoked_at'])
+      .select(['id', 'team_id', 'secret_hash', 'scopes', 'revoked_at'])
       .where('id', '=', keyId)
       .executeTakeFirst();
     if (!row) {
       this.cache.delete(keyId);
       return undefined;
     }
+    return this.remember(row, now);
+  }
+
+  private remember(row: KeyRow, readStartedAt: number): CachedKey {
+    const previous = this.cache.get(row.id);
     const key: CachedKey = {
       teamId: row.team_id,
       secretHash: row.secret_hash,
       scopes: row.scopes.filter((scope): scope is Scope => (scopes as readonly string[]).includes(scope)),
       revoked: row.revoked_at !== null,
-      expiresAt: now + this.cacheTtlMs,
+      expiresAt: readStartedAt + this.cacheTtlMs,
       // The same row re-read: the secret it verified still matches the same hash.
-      ...(cached?.secretHash === row.secret_hash && cached.verifiedSecret ? { verifiedSecret: cached.verifiedSecret } : {}),
+      ...(previous?.secretHash === row.secret_hash && previous.verifiedSecret ? { verifiedSecret: previous.verifiedSecret } : {}),
     };
-    // Bounded: a flood of distinct keys cannot grow memory without limit.
-    if (this.cache.size >= 10_000) this.cache.clear();
-    this.cache.set(keyId, key);
+    // A newer read (a request's own, say) is kept.
+    if (previous && previous.expiresAt > key.expiresAt) return previous;
+    if (!previous && this.cache.size >= MAX_CACHED_KEYS) this.cache.clear();
+    this.cache.set(row.id, key);
     return key;
+  }
+
+  private refreshInBackground(): void {
+    if (this.refreshing) return;
+    const startedAt = Date.now();
+    const ids = [...this.cache.keys()];
+    this.refreshing = this.db
+      .selectFrom('api_keys')
+      .select(['id', 'team_id', 'secret_hash', 'scopes', 'revoked_at'])
+      .where('id', 'in', ids)
+      .execute()
+      .then((rows) => {
+        const found = new Set<string>();
+        for (const row of rows) {
+          found.add(row.id);
+          this.remember(row, startedAt);
+        }
+        // Deleted rows: unknown keys from now on.
+        for (const id of ids) if (!found.has(id)) this.cache.delete(id);
+      })
+      // Postgres away: the rows expire on their own and the next request reads (or fails) itself.
+      .catch(() => undefined)
+      .finally(() => {
+        this.refreshing = undefined;
+      });
   }
 }
