@@ -62,7 +62,11 @@ export class TeamLimits {
   /** The team's limits of every class, as this process applies them. */
   async limitsOf(teamId: string): Promise<TeamLimitValues> {
     const cached = this.cache.get(teamId);
-    if (cached && cached.expiresAt > Date.now()) return cached.limits;
+    if (cached && cached.expiresAt > Date.now()) {
+      // Half its age: re-read every cached team in one background query (see refreshInBackground).
+      if (cached.expiresAt - Date.now() < this.cacheTtlMs / 2) this.refreshInBackground();
+      return cached.limits;
+    }
     const inFlight = this.reading.get(teamId);
     if (inFlight) return inFlight;
     const read = this.read(teamId)
@@ -148,9 +152,44 @@ export class TeamLimits {
     return this.db.selectFrom('team_limits').select(['class', 'limit', 'updated_at']).where('team_id', '=', teamId).execute();
   }
 
+  private refreshing: Promise<void> | undefined;
+
+  /**
+   * Re-reads the limits of every cached team in one query, off the request path: a busy process
+   * costs one query per couple of seconds rather than one per team every 5 s on its requests.
+   * Each team's limits count their age from when the query started, so a change still applies
+   * within `cacheTtlMs`; if the query fails, the entries expire and are read again as before.
+   */
+  private refreshInBackground(): void {
+    if (this.refreshing) return;
+    const startedAt = Date.now();
+    const teamIds = [...this.cache.keys()];
+    this.refreshing = this.db
+      .selectFrom('team_limits')
+      .select(['team_id', 'class', 'limit'])
+      .where('team_id', 'in', teamIds)
+      .execute()
+      .then((rows) => {
+        for (const teamId of teamIds) {
+          const current = this.cache.get(teamId);
+          if (current && current.expiresAt >= startedAt + this.cacheTtlMs) continue;
+          const limits = this.limitsFrom(rows.filter((row) => row.team_id === teamId));
+          this.cache.set(teamId, { limits, expiresAt: startedAt + this.cacheTtlMs });
+        }
+      })
+      .catch(() => undefined)
+      .finally(() => {
+        this.refreshing = undefined;
+      });
+  }
+
   private async read(teamId: string): Promise<TeamLimitValues> {
+    return this.limitsFrom(await this.rowsOf(teamId));
+  }
+
+  private limitsFrom(rows: readonly { class: RateLimitClass; limit: number }[]): TeamLimitValues {
     const limits = { ...this.options.defaults };
-    for (const row of await this.rowsOf(teamId)) {
+    for (const row of rows) {
       if (!(rateLimitClasses as readonly string[]).includes(row.class)) continue;
       limits[row.class] = row.limit;
     }
