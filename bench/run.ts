@@ -10,6 +10,12 @@
 //   7. A 30-item job of team B while team A has 100,000 items pending, through the real worker.
 //   8. A 1,000-URL scrub (cold and warm cache), and list pages 1 vs 100,000 rows deep, by offset
 //      and by cursor (bench/scrub-and-pages.ts).
+// Then, through the COMPILED processes (`pnpm bench` builds first), each against its floor in the
+// same run (issue 11):
+//   9. DELETE /v1/dnc/{id}: the API vs. a node:http floor doing the same work (bench/sync-delete.ts).
+//  10. The bulk drain vs. one delete+audit statement per team, and a 1,000,000-item backlog: RSS
+//      and a new team's job (bench/drain.ts).
+//  11. The take-over time after a worker is SIGKILLed mid-batch (bench/takeover.ts).
 // 5-7 are the timings the tests no longer assert (a busy machine would fail them): the tests check
 // the behaviour (a 503 rather than a hang, an exit by itself, B done while A's backlog is there).
 import { spawn } from 'node:child_process';
@@ -32,7 +38,10 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { createApp } from '../apps/api/src/app.js';
 import { startDrainer } from '../apps/worker/src/drainer.js';
+import { drainBenchmarks } from './drain.js';
 import { scrubAndPageBenchmarks } from './scrub-and-pages.js';
+import { syncDeleteBenchmark } from './sync-delete.js';
+import { takeoverBenchmark } from './takeover.js';
 
 const base = loadConfig();
 const suffix = randomBytes(4).toString('hex');
@@ -328,6 +337,12 @@ async function main() {
   }
   console.log(`DNC service benchmarks (${new Date().toISOString()}, node ${process.version})`);
   for (const line of results) console.log(`  ${line}`);
+
+  // The compiled processes, one section after another (each starts and stops its own).
+  console.log('Hot paths vs. their floors, compiled build (issue 11)');
+  for (const line of (await syncDeleteBenchmark()).lines) console.log(`  ${line}`);
+  for (const line of (await drainBenchmarks()).lines) console.log(`  ${line}`);
+  for (const line of (await takeoverBenchmark()).lines) console.log(`  ${line}`);
 }
 
 main().catch((error: unknown) => {
