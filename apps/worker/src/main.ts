@@ -1,5 +1,6 @@
 import {
   checkDependencies,
+  createAuditLogStream,
   createServiceMetrics,
   createServices,
   exitOnBootFailure,
@@ -23,7 +24,7 @@ async function main() {
     exitOnBootFailure(new Error(`Cannot listen on WORKER_METRICS_PORT ${config.workerMetricsPort}: ${(error as Error).message}`));
   });
   services.logger.info({ port: http.port }, 'worker metrics listening');
-  const auditRelay = startAuditRelay(services.db, services.logger, config.auditRelayIntervalMs);
+  const auditRelay = startAuditRelay(services.db, services.logger, config.auditRelayIntervalMs, createAuditLogStream(config, 'worker'));
   const drainer = startDrainer(services, {
     lockDurationMs: config.workerLockDurationMs,
     onItemOutcomes: (outcomes) => metrics.countDeletions(outcomes),
