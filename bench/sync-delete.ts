@@ -44,6 +44,11 @@ export interface SideFigures {
   sequentialP99Ms: number;
   /** VmRSS after REQUESTS_PER_SIDE (20,000) requests. */
   rssMb: number;
+  /**
+   * CPU milliseconds (user + system) the server process spent per request at 32 clients: steadier
+   * than the throughput on a machine shared with other work.
+   */
+  cpuMsPerRequest: number;
   /** Requests answered with anything but 200 (there should be none). */
   failures: number;
 }
@@ -59,6 +64,8 @@ export interface SyncDeleteResult {
     sequentialP99: number;
     /** API RSS / floor RSS (the target is absolute: API RSS ≤ 100 MB). */
     rss: number;
+    /** API CPU per request / floor CPU per request at 32 clients (no target: what explains the others). */
+    cpuPerRequest: number;
   };
   targetsMet: { throughput: boolean; sequentialP50: boolean; apiRss: boolean };
   /** The printed report, one line each. */
@@ -73,6 +80,13 @@ async function freePort(): Promise<number> {
   const { port } = server.address() as { port: number };
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
+}
+
+/** CPU time the process has used so far (user + system), in milliseconds. */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  // utime and stime are fields 14 and 15 of stat (11 and 12 after the command), in clock ticks (100/s).
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 function rssMb(pid: number): number {
@@ -252,15 +266,18 @@ export async function syncDeleteBenchmark(options: SyncDeleteOptions = {}): Prom
     ];
     for (const side of sides) await load(side, keys, WARMUP_REQUESTS, CONCURRENCY);
 
-    const concurrent = new Map(sides.map((side) => [side.name, { latencies: [] as number[], elapsedMs: 0, count: 0 }]));
+    const concurrent = new Map(sides.map((side) => [side.name, { latencies: [] as number[], elapsedMs: 0, count: 0, cpuMs: 0 }]));
+    const pidOf = { api: api.pid, floor: floor.pid };
     for (let round = 0; round < THROUGHPUT_ROUNDS; round++) {
       // Alternate who goes first, so neither always runs on the warmer machine.
       const order = round % 2 === 0 ? sides : [...sides].reverse();
       for (const side of order) {
+        const cpuBefore = cpuMs(pidOf[side.name]);
         const run = await load(side, keys, REQUESTS_PER_ROUND, CONCURRENCY);
         const total = concurrent.get(side.name)!;
         total.latencies.push(...run.latencies);
         total.elapsedMs += run.elapsedMs;
+        total.cpuMs += cpuMs(pidOf[side.name]) - cpuBefore;
         total.count += REQUESTS_PER_ROUND;
       }
     }
@@ -281,6 +298,7 @@ export async function syncDeleteBenchmark(options: SyncDeleteOptions = {}): Prom
         sequentialP50Ms: percentile(sequentialSorted, 0.5),
         sequentialP99Ms: percentile(sequentialSorted, 0.99),
         rssMb: rssMb(child.pid),
+        cpuMsPerRequest: run.cpuMs / run.count,
         failures: side.failures,
       };
     };
@@ -296,6 +314,7 @@ export async function syncDeleteBenchmark(options: SyncDeleteOptions = {}): Prom
       sequentialP50: apiFigures.sequentialP50Ms / floorFigures.sequentialP50Ms,
       sequentialP99: apiFigures.sequentialP99Ms / floorFigures.sequentialP99Ms,
       rss: apiFigures.rssMb / floorFigures.rssMb,
+      cpuPerRequest: apiFigures.cpuMsPerRequest / floorFigures.cpuMsPerRequest,
     };
     const targetsMet = {
       throughput: ratios.throughput >= TARGETS.throughputRatio,
@@ -306,14 +325,15 @@ export async function syncDeleteBenchmark(options: SyncDeleteOptions = {}): Prom
     const ms = (value: number) => `${value.toFixed(2)} ms`;
     const side = (name: string, f: SideFigures) =>
       `  ${name.padEnd(6)} ${f.throughputRps.toFixed(0).padStart(5)} req/s (p50 ${ms(f.concurrentP50Ms)}, p99 ${ms(f.concurrentP99Ms)})` +
-      `  sequential p50 ${ms(f.sequentialP50Ms)} p99 ${ms(f.sequentialP99Ms)}  RSS ${f.rssMb.toFixed(0)} MB`;
+      `  sequential p50 ${ms(f.sequentialP50Ms)} p99 ${ms(f.sequentialP99Ms)}  RSS ${f.rssMb.toFixed(0)} MB  CPU ${ms(f.cpuMsPerRequest)}/request`;
     const lines = [
       `DELETE /v1/dnc/{id}, compiled API vs. node:http floor: ${TEAMS} teams, ${CONCURRENCY} clients, ${REQUESTS_PER_SIDE} requests each`,
       side('api', apiFigures),
       side('floor', floorFigures),
       `  throughput ratio ${ratios.throughput.toFixed(2)} (target ≥ ${TARGETS.throughputRatio}: ${mark(targetsMet.throughput)})` +
         `  sequential p50 ${ratios.sequentialP50.toFixed(2)}× (target ≤ ${TARGETS.sequentialP50Ratio}: ${mark(targetsMet.sequentialP50)}), p99 ${ratios.sequentialP99.toFixed(2)}×` +
-        `  API RSS ${apiFigures.rssMb.toFixed(0)} MB (target ≤ ${TARGETS.apiRssMb}: ${mark(targetsMet.apiRss)}; ${ratios.rss.toFixed(2)}× floor)`,
+        `  API RSS ${apiFigures.rssMb.toFixed(0)} MB (target ≤ ${TARGETS.apiRssMb}: ${mark(targetsMet.apiRss)}; ${ratios.rss.toFixed(2)}× floor)` +
+        `  CPU/request ${ratios.cpuPerRequest.toFixed(2)}×`,
     ];
     return { api: apiFigures, floor: floorFigures, ratios, targetsMet, lines };
   } finally {
