@@ -29,7 +29,7 @@ import {
 import { Redis } from 'ioredis';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
-import { memoryOf, runDrainFloor, sleep, startCompiled, stopChild, type Child } from './floor-drain.js';
+import { cpuTimeOf, memoryOf, runDrainFloor, sleep, startCompiled, stopChild, type Child } from './floor-drain.js';
 
 const DRAIN_TEAMS = 1_000;
 const DRAIN_ITEMS_PER_TEAM = 25;
@@ -47,6 +47,10 @@ export interface DrainBenchmarkResult {
     floorRuns: number[];
     ratio: number;
     serviceMs: number;
+    /** Audit events not yet relayed to the log when the drain ended, and the ms until they were. */
+    relay: { behindAtEnd: number; catchUpMs: number };
+    /** CPU time per team batch: the worker process, this database's Postgres backends, and the floor's. */
+    cpuMsPerTeam: { worker: number; postgres: number; floorPostgres: number };
   };
   /** (c) with 1,000,000 items pending: RSS of each compiled process, and the new team's job (ms, each run). */
   backlog: { workerRssMiB: number; workerPeakMiB: number; apiRssMiB: number; apiPeakMiB: number; newTeamJobMs: number[] };
@@ -89,6 +93,9 @@ export async function drainBenchmarks(): Promise<DrainBenchmarkResult> {
     const lines = [
       `bulk drain 1,000 teams × 25   worker ${fmt(drain.serviceItemsPerSecond)} items/s (${(drain.serviceMs / 1000).toFixed(2)} s)  ` +
         `floor ${fmt(drain.floorItemsPerSecond)} items/s (before ${fmt(drain.floorRuns[0]!)}, after ${fmt(drain.floorRuns[1]!)})  ratio ${drain.ratio.toFixed(2)} (target ≥ 0.5)`,
+      `                              CPU per team: worker ${drain.cpuMsPerTeam.worker.toFixed(2)} ms + Postgres ${drain.cpuMsPerTeam.postgres.toFixed(2)} ms  ` +
+        `(floor: Postgres ${drain.cpuMsPerTeam.floorPostgres.toFixed(2)} ms)`,
+      `                              audit relay ${fmt(drain.relay.behindAtEnd)} events behind when the drain ended, caught up ${(drain.relay.catchUpMs / 1000).toFixed(2)} s later`,
       `1,000,000 pending / 100 teams worker RSS ${backlog.workerRssMiB.toFixed(1)} MiB (peak ${backlog.workerPeakMiB.toFixed(1)})  ` +
         `API RSS ${backlog.apiRssMiB.toFixed(1)} MiB (peak ${backlog.apiPeakMiB.toFixed(1)})  (target ≤ 100 MB each)`,
       `                              new team's ${NEW_TEAM_ITEMS}-item job POST → completed ${backlog.newTeamJobMs.map((v) => `${v.toFixed(0)} ms`).join(', ')}  (target ≤ 1 s)`,
@@ -142,6 +149,9 @@ async function benchDrain(services: Services, databaseUrl: string, childEnv: (ex
     }));
     const result = await runDrainFloor(databaseUrl, batches);
     if (result.deleted !== DRAIN_TEAMS * DRAIN_ITEMS_PER_TEAM) throw new Error(`the floor deleted ${result.deleted} entries`);
+    // The floor has no relay: its audit rows are marked relayed (untimed), so that the worker's
+    // relay does not carry them during the service's run.
+    await sql`update audit_events set relayed_at = now() where team_id like ${`team_${tag}%`} and relayed_at is null`.execute(services.db);
     return result;
   };
   const floorBefore = await runFloor('f');
@@ -151,6 +161,8 @@ async function benchDrain(services: Services, databaseUrl: string, childEnv: (ex
   const worker = await startCompiled('worker', childEnv({ ...raisedLimits }));
   const queues = createBulkQueues(services.config, services.redis);
   let serviceMs: number;
+  let cpuMs: { worker: number; postgres: number };
+  let relay: { behindAtEnd: number; catchUpMs: number };
   try {
     await Promise.all(queues.queues.map((queue) => queue.pause()));
     await seedJobs(services, 'd', DRAIN_TEAMS, DRAIN_ITEMS_PER_TEAM);
@@ -166,6 +178,22 @@ async function benchDrain(services: Services, databaseUrl: string, childEnv: (ex
         teams.map((teamId) => ({ name: 'drain', data: { teamId }, opts: { ...drainJobOptions, jobId: drainerJobId(teamId) } })),
       );
     }
+    // CPU time of the worker and of this database's Postgres backends (the worker's pool, and
+    // this bench's own polling connection): a backend opened during the drain counts whole.
+    const postgresCpu = async () => {
+      const backends = await sql<{ pid: number }>`select pid from pg_stat_activity where datname = current_database()`.execute(db);
+      const cpu = new Map<number, number>();
+      for (const { pid } of backends.rows) {
+        try {
+          cpu.set(pid, cpuTimeOf(pid));
+        } catch {
+          // that connection has just closed
+        }
+      }
+      return cpu;
+    };
+    const workerCpuBefore = cpuTimeOf(worker.pid);
+    const postgresCpuBefore = await postgresCpu();
     const started = performance.now();
     await Promise.all(queues.queues.map((queue) => queue.resume()));
     for (;;) {
@@ -178,7 +206,24 @@ async function benchDrain(services: Services, databaseUrl: string, childEnv: (ex
       await sleep(25);
     }
     serviceMs = performance.now() - started;
+    const postgresCpuAfter = await postgresCpu();
+    cpuMs = {
+      worker: cpuTimeOf(worker.pid) - workerCpuBefore,
+      postgres: [...postgresCpuAfter].reduce((sum, [pid, cpu]) => sum + cpu - (postgresCpuBefore.get(pid) ?? 0), 0),
+    };
     await verifyDrained(services);
+    // The worker relays audit events to its log at one page per interval while batches run, and
+    // drains the rest once they pause: how far behind it was when the drain ended, and how long
+    // it took to catch up.
+    const unrelayed = async () =>
+      (await sql<{ count: number }>`select count(*)::int as count from audit_events where relayed_at is null`.execute(db)).rows[0]!.count;
+    relay = { behindAtEnd: await unrelayed(), catchUpMs: 0 };
+    const catchUpStarted = performance.now();
+    while ((await unrelayed()) > 0) {
+      if (performance.now() - catchUpStarted > 300_000) throw new Error('the audit relay did not catch up in 300 s');
+      await sleep(100);
+    }
+    relay.catchUpMs = performance.now() - started - serviceMs;
   } finally {
     await queues.close();
     await stopChild(worker);
@@ -192,6 +237,12 @@ async function benchDrain(services: Services, databaseUrl: string, childEnv: (ex
     floorRuns: [floorBefore.itemsPerSecond, floorAfter.itemsPerSecond],
     ratio: serviceItemsPerSecond / floorItemsPerSecond,
     serviceMs,
+    relay,
+    cpuMsPerTeam: {
+      worker: cpuMs.worker / DRAIN_TEAMS,
+      postgres: cpuMs.postgres / DRAIN_TEAMS,
+      floorPostgres: (floorBefore.postgresCpuMs + floorAfter.postgresCpuMs) / 2 / DRAIN_TEAMS,
+    },
   };
 }
 
