@@ -121,7 +121,9 @@ function recordAdmissions(teams: string[]) {
   let recording = true;
   const done = (async () => {
     while (recording) {
-      await Promise.all(
+      // A read that times out on this busy machine is tried again at the next turn; were that to
+      // miss admissions, the count check against the audit would say so.
+      await Promise.allSettled(
         teams.map(async (team) => {
           const flat = await env.services.redis.zrange(teamKey(env.env.REDIS_PREFIX!, team, 'ratelimit', 'dnc-write'), 0, -1, 'WITHSCORES');
           for (let i = 0; i < flat.length; i += 2) admissions.get(team)!.set(flat[i]!, Number(flat[i + 1]));
@@ -213,7 +215,11 @@ describe('3 API and 3 worker processes on a Redis Cluster, 50 teams', { timeout:
       );
     const settled = runs.map((run) => (run as PromiseFulfilledResult<TeamRun>).value);
     // The teams' keys (limiter windows, queue shards) are spread over the masters, not on one node.
-    expect(await mastersWithKeys(env.env.REDIS_PREFIX!)).toBeGreaterThanOrEqual(2);
+    // (Read again if a scan times out on this busy machine.)
+    await waitUntil(async () => (await mastersWithKeys(env.env.REDIS_PREFIX!).catch(() => 0)) >= 2, {
+      timeoutMs: 30_000,
+      what: "this file's keys on at least 2 masters",
+    });
 
     expect(processReport()).toBe('every API and worker process is still running');
     const jobs = await Promise.all(settled.map((run) => waitForJob(apiOf(run.team, 0), run.jobId, JOB_DEADLINE_MS, 500)));
