@@ -28,13 +28,8 @@ class Semaphore {
   private available: number;
   private readonly waiting: (() => void)[] = [];
 
-  constructor(private readonly limit: number) {
+  constructor(limit: number) {
     this.available = limit;
-  }
-
-  /** Some task holds it. */
-  get busy(): boolean {
-    return this.available < this.limit;
   }
 
   async run<T>(task: () => Promise<T>): Promise<T> {
@@ -84,8 +79,6 @@ export function startDrainer(services: Services, options: DrainerOptions = {}) {
     /** One BullMQ Worker per consumed shard (WORKER_QUEUE_SHARDS, every shard by default). */
     workers,
     reconcile: reconciler.reconcile,
-    /** A batch is executing right now. */
-    isBusy: () => batches.busy,
     /** Resolves once every shard's Worker is connected. */
     async waitUntilReady() {
       await Promise.all(workers.map((worker) => worker.waitUntilReady()));
