@@ -4,7 +4,7 @@
 //   1. DELETE /v1/dnc/{id} latency through the real API (the seed promises 150–200 ms).
 //   2. GET /v1/dnc/check: cached answer vs. a cache miss that asks Postgres.
 //   3. Storing a 10,000-id bulk submission: one INSERT … SELECT unnest vs. a row-per-statement loop.
-//   4. Executing 25 bulk items: one batch transaction vs. 25 single-item transactions.
+//   4. Executing 25 bulk items: one drain_batch statement vs. 25 synchronous single deletes.
 //   5. The 503 while Postgres or Redis is down (connection refused) or silent (accepts, never answers).
 //   6. SIGTERM to exit of an idle API process.
 //   7. A 30-item job of team B while team A has 100,000 items pending, through the real worker.
@@ -26,7 +26,7 @@ import { performance } from 'node:perf_hooks';
 import {
   createLogger,
   createServices,
-  deleteEntries,
+  deleteEntry,
   ensureDatabaseExists,
   executeBatch,
   loadConfig,
@@ -145,7 +145,7 @@ async function main() {
     );
     await sql`update bulk_job_items set status = 'cancelled' where status = 'pending'`.execute(services.db);
 
-    // 4. Executing 25 items: one batch transaction vs. 25 single-item transactions.
+    // 4. Executing 25 items: one drain_batch statement vs. 25 synchronous single deletes (deleteEntry).
     const batchTimes: number[] = [];
     const singleTimes: number[] = [];
     for (let round = 0; round < 10; round++) {
@@ -160,9 +160,7 @@ async function main() {
       singleTimes.push(
         await time(async () => {
           for (const id of forSingles) {
-            await deleteEntries(services.db, 'team_bench', 'bulk', [
-              { entryId: id, reason: null, apiKeyId: null, requestId: null, jobId: null },
-            ]);
+            await deleteEntry(services, { teamId: 'team_bench', apiKeyId: null, requestId: null }, { entryId: id, reason: null });
           }
         }),
       );

@@ -1,6 +1,7 @@
 // GET /v1/dnc/audit (order, filters, paging, validation, exact event shape) and the worker's
 // audit relay (every row logged once with `audit: true`, in order, and marked relayed).
-import { createLogger, deleteEntries, type CreatedApiKey } from '@dnc/shared';
+import { createLogger, executeBatch, type CreatedApiKey } from '@dnc/shared';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAuditRelay } from '../../apps/worker/src/audit-relay.js';
 import { createTestEnvironment, unlimited, type TestEnvironment } from '../support/environment.js';
@@ -69,11 +70,17 @@ beforeAll(async () => {
   expect(deleted.status).toBe(200);
   entries.three = await add(api, 'audit-three', 'req-audit-4');
   entries.four = await add(api, 'audit-four', 'req-audit-5');
-  // The bulk worker's path: the same domain delete, with source "bulk" and the job id.
-  const outcomes = await deleteEntries(env.services.db, TEAM, 'bulk', [
-    { entryId: entries.four.$id, reason: 'bulk cleanup', apiKeyId: key.keyId, requestId: null, jobId: JOB_ID },
-  ]);
-  expect(outcomes.get(entries.four.$id)).toBe('deleted');
+  // The bulk worker's path: a job of one item, executed by the drainer's own statement (drain_batch),
+  // which audits with source "bulk", the job id and the job's reason and key. The job is stored by
+  // hand, not submitted, so that its submission event does not join the history under test.
+  await sql`
+    insert into bulk_jobs (id, team_id, status, reason, total, api_key_id)
+    values (${JOB_ID}, ${TEAM}, 'queued', 'bulk cleanup', 1, ${key.keyId})`.execute(env.services.db);
+  await sql`
+    insert into bulk_job_items (job_id, position, team_id, entry_id)
+    values (${JOB_ID}, 1, ${TEAM}, ${entries.four.$id})`.execute(env.services.db);
+  const batch = await executeBatch(env.services.db, TEAM, 1);
+  expect(batch.outcomes.deleted).toBe(1);
 
   expectedEvents = [
     event({ action: 'dnc.entry.deleted', entry: entries.four, reason: 'bulk cleanup', source: 'bulk', jobId: JOB_ID, requestId: null }),

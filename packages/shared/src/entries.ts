@@ -10,7 +10,6 @@ import { toEntry, type Entry } from './entry-model.js';
 import { AppError } from './errors.js';
 import { entryIdPattern, newAuditId, newEntryId } from './ids.js';
 import { normalizeLinkedInUrl } from './linkedin-url.js';
-import type { AuditSource, DeletionOutcome } from './vocabulary.js';
 
 /** Who is acting, carried into every audit event. */
 export interface Actor {
@@ -259,84 +258,13 @@ export async function checkUrl(deps: DncDeps, teamId: string, rawUrl: string): P
   return { onList: entry !== null, entry };
 }
 
-export interface DeletionRequest {
-  entryId: string;
-  reason: string | null;
-  apiKeyId: string | null;
-  requestId: string | null;
-  jobId: string | null;
-}
-
-/**
- * How the bulk worker deletes entries (the synchronous route runs the same logic for one id as a
- * prepared statement: `deleteEntry` below). In a single statement it locks the requested rows, deletes those that belong to the team,
- * and writes one `dnc.entry.deleted` audit event per deleted row. Rows of another team are
- * left untouched (`forbidden`); missing rows, including ones a concurrent delete removed
- * first, are `not_found`. Entry ids must be unique within one call.
- * The caller invalidates the team's check cache after its transaction commits.
- */
-export async function deleteEntries(
-  db: Db,
-  teamId: string,
-  source: AuditSource,
-  requests: DeletionRequest[],
-): Promise<Map<string, DeletionOutcome>> {
-  if (requests.length === 0) return new Map();
-  const column = <K extends keyof DeletionRequest>(key: K) => requests.map((request) => request[key]);
-  // One audit id per requested entry, used only if that entry is deleted.
-  const auditIds = requests.map(() => newAuditId());
-  const result = await sql<{ entry_id: string; owner_team_id: string | null; deleted: boolean }>`
-    with requested as (
-      select * from unnest(
-        ${column('entryId')}::text[], ${column('reason')}::text[], ${column('apiKeyId')}::text[],
-        ${column('requestId')}::text[], ${column('jobId')}::text[], ${auditIds}::text[]
-      ) as requested(entry_id, reason, api_key_id, request_id, job_id, audit_id)
-    ), target as (
-      select id, team_id, url from dnc_entries
-      where id in (select entry_id from requested)
-      for update
-    ), deleted as (
-      delete from dnc_entries entry using target
-      where entry.id = target.id and target.team_id = ${teamId}::text
-      returning entry.id, entry.url
-    ), audited as (
-      ${insertAuditEvents(
-        {
-          id: sql.ref('requested.audit_id'),
-          teamId,
-          action: 'dnc.entry.deleted',
-          entryId: sql.ref('deleted.id'),
-          url: sql.ref('deleted.url'),
-          reason: sql.ref('requested.reason'),
-          apiKeyId: sql.ref('requested.api_key_id'),
-          source,
-          jobId: sql.ref('requested.job_id'),
-          requestId: sql.ref('requested.request_id'),
-        },
-        sql`deleted join requested on requested.entry_id = deleted.id`,
-      )}
-    )
-    select requested.entry_id, target.team_id as owner_team_id, deleted.id is not null as deleted
-    from requested
-    left join target on target.id = requested.entry_id
-    left join deleted on deleted.id = requested.entry_id`.execute(db);
-  const outcomes = new Map<string, DeletionOutcome>();
-  for (const row of result.rows) {
-    outcomes.set(
-      row.entry_id,
-      row.deleted ? 'deleted' : row.owner_team_id !== null && row.owner_team_id !== teamId ? 'forbidden' : 'not_found',
-    );
-  }
-  return outcomes;
-}
-
 /**
  * DELETE /v1/dnc/{id} in one statement: deletes the row if it is the team's, writes its
  * `dnc.entry.deleted` audit event in the same statement, and reads who owned the row in the
  * statement's snapshot (another team: `forbidden`; nobody, or a concurrent delete got there
- * first: `not_found`), as `deleteEntries` decides for one id. Compiled once per process, with the
- * audit columns from `insertAuditEvents`; Kysely compiling the query object on every call, and
- * Postgres planning `deleteEntries`' CTEs, cost more CPU than the work itself. An unnamed statement
+ * first: `not_found`). Bulk batches delete with the `drain_batch` function instead (bulk/drain-batch.ts).
+ * Compiled once per process, with the audit columns from `insertAuditEvents`; Kysely compiling the
+ * query object on every call cost more CPU than the work itself. An unnamed statement
  * on purpose: named ones break behind PgBouncer in transaction mode.
  * $1 entry id, $2 team, $3 audit id, $4 reason, $5 API key id, $6 request id.
  */
