@@ -10,7 +10,6 @@
 //
 // `drainBenchmarks()` returns the figures and the lines to print; run alone with
 // `node --conditions=@dnc/source --import tsx bench/drain.ts`.
-import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import {
@@ -19,17 +18,15 @@ import {
   createServices,
   drainerJobId,
   drainJobOptions,
-  ensureDatabaseExists,
   loadConfig,
-  maintenanceUrl,
   migrateToLatest,
   type Database,
   type Services,
 } from '@dnc/shared';
-import { Redis } from 'ioredis';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { cpuTimeOf, memoryOf, runDrainFloor, sleep, startCompiled, stopChild, type Child } from './floor-drain.js';
+import { createThrowAway, RAISED_LIMITS } from './throw-away.js';
 
 const DRAIN_TEAMS = 1_000;
 const DRAIN_ITEMS_PER_TEAM = 25;
@@ -58,27 +55,10 @@ export interface DrainBenchmarkResult {
   lines: string[];
 }
 
-const raisedLimits = { DNC_WRITE_LIMIT: '1000000', DNC_READ_LIMIT: '1000000', DNC_BULK_LIMIT: '1000000', JOBS_READ_LIMIT: '1000000' };
-
 export async function drainBenchmarks(): Promise<DrainBenchmarkResult> {
-  const base = loadConfig();
-  const suffix = randomBytes(4).toString('hex');
-  const database = `dnc_drainbench_${suffix}`;
-  const databaseUrl = (() => {
-    const url = new URL(maintenanceUrl(base.databaseUrl).url);
-    url.pathname = `/${database}`;
-    return url.toString();
-  })();
-  const redisPrefix = `drainbench_${suffix}`;
-  const childEnv = (extra: Record<string, string>) => ({
-    DATABASE_URL: databaseUrl,
-    REDIS_URL: base.redisUrl,
-    REDIS_PREFIX: redisPrefix,
-    LOG_LEVEL: 'info',
-    ...extra,
-  });
-  await ensureDatabaseExists(databaseUrl);
-  const config = loadConfig({ DATABASE_URL: databaseUrl, REDIS_URL: base.redisUrl, REDIS_PREFIX: redisPrefix, ...raisedLimits });
+  const throwAway = await createThrowAway('drainbench');
+  const { databaseUrl, redisPrefix, childEnv } = throwAway;
+  const config = loadConfig({ DATABASE_URL: databaseUrl, REDIS_URL: throwAway.redisUrl, REDIS_PREFIX: redisPrefix, ...RAISED_LIMITS });
   const created = createServices(config, { name: 'bench', logger: createLogger({ level: 'silent', name: 'bench' }) });
   // Seeding a million rows takes longer than the service's 5 s query timeout: the bench's own
   // statements go through a pool without one.
@@ -104,7 +84,7 @@ export async function drainBenchmarks(): Promise<DrainBenchmarkResult> {
   } finally {
     await services.db.destroy();
     await created.close();
-    await cleanup(base.redisUrl, base.databaseUrl, database, redisPrefix);
+    await throwAway.drop();
   }
 }
 
@@ -158,7 +138,7 @@ async function benchDrain(services: Services, databaseUrl: string, childEnv: (ex
 
   // The service: the compiled worker, its queues paused until every team's drainer is scheduled.
   await seedTeams(services, 'd', DRAIN_TEAMS, DRAIN_ITEMS_PER_TEAM, false);
-  const worker = await startCompiled('worker', childEnv({ ...raisedLimits }));
+  const worker = await startCompiled('worker', childEnv({ ...RAISED_LIMITS }));
   const queues = createBulkQueues(services.config, services.redis);
   let serviceMs: number;
   let cpuMs: { worker: number; postgres: number };
@@ -344,21 +324,6 @@ async function newTeamJob(services: Services, api: Child, teamId: string): Promi
     if (performance.now() - started > 60_000) throw new Error(`new team's job not completed: ${JSON.stringify(polled.data)}`);
     await sleep(5);
   }
-}
-
-async function cleanup(redisUrl: string, databaseUrl: string, database: string, redisPrefix: string): Promise<void> {
-  const redis = new Redis(redisUrl);
-  try {
-    for await (const keys of redis.scanStream({ match: `${redisPrefix}:*`, count: 1000 })) {
-      if ((keys as string[]).length) await redis.del(...(keys as string[]));
-    }
-  } finally {
-    redis.disconnect();
-  }
-  const admin = new pg.Client({ connectionString: maintenanceUrl(databaseUrl).url });
-  await admin.connect();
-  await admin.query(`drop database if exists ${pg.escapeIdentifier(database)} with (force)`);
-  await admin.end();
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

@@ -11,19 +11,17 @@
 // Rounds alternate API and floor so that a neighbour's load on this shared machine hits both.
 // Runnable alone: node --conditions=@dnc/source --import tsx bench/sync-delete.ts
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { ApiKeyService, createDb, ensureDatabaseExists, loadConfig, maintenanceUrl, migrateToLatest } from '@dnc/shared';
-import { Redis } from 'ioredis';
+import { ApiKeyService, createDb, loadConfig, migrateToLatest } from '@dnc/shared';
 import { sql } from 'kysely';
-import pg from 'pg';
+import { cpuTimeOf, freePort, memoryOf } from './floor-drain.js';
+import { createThrowAway, RAISED_LIMITS } from './throw-away.js';
 
 const TEAMS = 200;
 const CONCURRENCY = 32;
@@ -73,26 +71,6 @@ export interface SyncDeleteResult {
 }
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? Number.NaN;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-/** CPU time the process has used so far (user + system), in milliseconds. */
-function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  // utime and stime are fields 14 and 15 of stat (11 and 12 after the command), in clock ticks (100/s).
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
-
-function rssMb(pid: number): number {
-  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return match ? Number(match[1]) / 1024 : Number.NaN;
-}
 
 interface Child {
   proc: ChildProcess;
@@ -194,30 +172,12 @@ export interface SyncDeleteOptions {
 export async function syncDeleteBenchmark(options: SyncDeleteOptions = {}): Promise<SyncDeleteResult> {
   if (!existsSync('apps/api/dist/main.js'))
     throw new Error('apps/api/dist/main.js is missing: run `pnpm build` first (from the repository root)');
-  const base = loadConfig();
-  const suffix = randomBytes(4).toString('hex');
-  const databaseUrl = (() => {
-    const url = new URL(maintenanceUrl(base.databaseUrl).url);
-    url.pathname = `/dnc_syncbench_${suffix}`;
-    return url.toString();
-  })();
-  const redisPrefix = `syncbench_${suffix}`;
-  const env: Record<string, string> = {
-    // eslint-disable-next-line no-restricted-properties -- the children need a PATH, nothing else of ours
-    PATH: process.env.PATH ?? '/usr/bin:/bin',
-    DATABASE_URL: databaseUrl,
-    REDIS_URL: base.redisUrl,
-    REDIS_PREFIX: redisPrefix,
-    LOG_LEVEL: 'info',
-    DNC_WRITE_LIMIT: '1000000',
-    DNC_READ_LIMIT: '1000000',
-    DNC_BULK_LIMIT: '1000000',
-    JOBS_READ_LIMIT: '1000000',
-  };
+  const throwAway = await createThrowAway('syncbench');
+  const { databaseUrl } = throwAway;
+  const env = throwAway.childEnv(RAISED_LIMITS);
   const config = loadConfig(env);
   const workDir = mkdtempSync(join(tmpdir(), 'dnc-syncbench-'));
   const children: Child[] = [];
-  await ensureDatabaseExists(databaseUrl);
   const db = createDb(databaseUrl);
   try {
     await migrateToLatest(db);
@@ -252,7 +212,7 @@ export async function syncDeleteBenchmark(options: SyncDeleteOptions = {}): Prom
       [...(options.floorNodeArgs ?? []), 'bench/floor-sync-server.ts', join(workDir, 'keys.json'), String(floorPort)],
       {
         ...env,
-        REDIS_PREFIX: `${redisPrefix}_floor`,
+        REDIS_PREFIX: `${throwAway.redisPrefix}_floor`,
       },
     );
     children.push(floor);
@@ -272,12 +232,12 @@ export async function syncDeleteBenchmark(options: SyncDeleteOptions = {}): Prom
       // Alternate who goes first, so neither always runs on the warmer machine.
       const order = round % 2 === 0 ? sides : [...sides].reverse();
       for (const side of order) {
-        const cpuBefore = cpuMs(pidOf[side.name]);
+        const cpuBefore = cpuTimeOf(pidOf[side.name]);
         const run = await load(side, keys, REQUESTS_PER_ROUND, CONCURRENCY);
         const total = concurrent.get(side.name)!;
         total.latencies.push(...run.latencies);
         total.elapsedMs += run.elapsedMs;
-        total.cpuMs += cpuMs(pidOf[side.name]) - cpuBefore;
+        total.cpuMs += cpuTimeOf(pidOf[side.name]) - cpuBefore;
         total.count += REQUESTS_PER_ROUND;
       }
     }
@@ -297,7 +257,7 @@ export async function syncDeleteBenchmark(options: SyncDeleteOptions = {}): Prom
         concurrentP99Ms: percentile(concurrentSorted, 0.99),
         sequentialP50Ms: percentile(sequentialSorted, 0.5),
         sequentialP99Ms: percentile(sequentialSorted, 0.99),
-        rssMb: rssMb(child.pid),
+        rssMb: memoryOf(child.pid).rss,
         cpuMsPerRequest: run.cpuMs / run.count,
         failures: side.failures,
       };
@@ -340,21 +300,7 @@ export async function syncDeleteBenchmark(options: SyncDeleteOptions = {}): Prom
     await Promise.allSettled(children.map(stopChild));
     await db.destroy();
     rmSync(workDir, { recursive: true, force: true });
-    const redis = new Redis(base.redisUrl);
-    try {
-      let cursor = '0';
-      do {
-        const [next, found] = await redis.scan(cursor, 'MATCH', `${redisPrefix}*`, 'COUNT', 1000);
-        if (found.length > 0) await redis.del(...found);
-        cursor = next;
-      } while (cursor !== '0');
-    } finally {
-      redis.disconnect();
-    }
-    const maintenance = new pg.Client({ connectionString: maintenanceUrl(databaseUrl).url });
-    await maintenance.connect();
-    await maintenance.query(`drop database if exists ${pg.escapeIdentifier(`dnc_syncbench_${suffix}`)} with (force)`);
-    await maintenance.end();
+    await throwAway.drop();
   }
 }
 
