@@ -54,6 +54,8 @@ export class ApiKeyService {
   private readonly cache = new Map<string, CachedKey>();
   /** The background re-read of every cached key, while one runs. */
   private refreshing: Promise<void> | undefined;
+  /** Keys a request found in the cache since the last background refresh: the ones it re-reads. */
+  private readonly usedSinceRefresh = new Set<string>();
 
   constructor(
     private readonly db: Db,
@@ -141,7 +143,7 @@ export class ApiKeyService {
 
   /**
    * The key's row, read at most `cacheTtlMs` ago. A key in use does not wait for its re-read: once
-   * its row is half that old, one background query re-reads every cached key at once, so a busy
+   * its row is half that old, one background query re-reads every key used since the last one, so a busy
    * API costs one query per couple of seconds, not one per key every 5 s on the request path.
    * Each row counts its age from when the query that read it started: revocation still applies
    * within `cacheTtlMs` whatever the refreshes do (if they fail, rows expire and are read again).
@@ -150,6 +152,7 @@ export class ApiKeyService {
     const now = Date.now();
     const cached = this.cache.get(keyId);
     if (cached && cached.expiresAt > now) {
+      this.usedSinceRefresh.add(keyId);
       if (cached.expiresAt - now < this.cacheTtlMs / 2) this.refreshInBackground();
       return cached;
     }
@@ -173,8 +176,12 @@ export class ApiKeyService {
       scopes: row.scopes.filter((scope): scope is Scope => (scopes as readonly string[]).includes(scope)),
       revoked: row.revoked_at !== null,
       expiresAt: readStartedAt + this.cacheTtlMs,
-      // The same row re-read: the secret it verified still matches the same hash.
-      ...(previous?.secretHash === row.secret_hash && previous.verifiedSecret ? { verifiedSecret: previous.verifiedSecret } : {}),
+      // The same row re-read while still fresh: the secret it verified still matches the same hash.
+      // Once a row has expired its secret goes with it, so a key not used for `cacheTtlMs` is
+      // verified by HMAC again and its secret is not kept in memory meanwhile.
+      ...(previous?.secretHash === row.secret_hash && previous.verifiedSecret && previous.expiresAt > readStartedAt
+        ? { verifiedSecret: previous.verifiedSecret }
+        : {}),
     };
     // A newer read (a request's own, say) is kept.
     if (previous && previous.expiresAt > key.expiresAt) return previous;
@@ -186,7 +193,12 @@ export class ApiKeyService {
   private refreshInBackground(): void {
     if (this.refreshing) return;
     const startedAt = Date.now();
-    const ids = [...this.cache.keys()];
+    // Only keys used since the last refresh: an idle key's row expires and is dropped when read.
+    const ids = [...this.usedSinceRefresh];
+    this.usedSinceRefresh.clear();
+    // Expired rows go, with the secrets they verified.
+    for (const [id, key] of this.cache) if (key.expiresAt <= startedAt) this.cache.delete(id);
+    if (ids.length === 0) return;
     this.refreshing = this.db
       .selectFrom('api_keys')
       .select(['id', 'team_id', 'secret_hash', 'scopes', 'revoked_at'])
