@@ -170,10 +170,13 @@ export class TeamLimits {
       .where('team_id', 'in', teamIds)
       .execute()
       .then((rows) => {
+        const rowsOfTeam = new Map<string, typeof rows>();
+        for (const row of rows) rowsOfTeam.set(row.team_id, [...(rowsOfTeam.get(row.team_id) ?? []), row]);
         for (const teamId of teamIds) {
           const current = this.cache.get(teamId);
-          if (current && current.expiresAt >= startedAt + this.cacheTtlMs) continue;
-          const limits = this.limitsFrom(rows.filter((row) => row.team_id === teamId));
+          // Gone (set() or reset() dropped it: the read may predate the change) or read since.
+          if (!current || current.expiresAt >= startedAt + this.cacheTtlMs) continue;
+          const limits = this.limitsFrom(rowsOfTeam.get(teamId) ?? []);
           this.cache.set(teamId, { limits, expiresAt: startedAt + this.cacheTtlMs });
         }
       })
