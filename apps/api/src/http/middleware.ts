@@ -132,15 +132,18 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error, req, res, _next) => {
     const appError = toAppError(error);
     const status = errorStatus[appError.code];
-    // A 503 is an outage the outage log already reported: one warning per request, with its id.
-    // A 500 is a bug a human must look at.
+    // A 503 for an unreachable dependency is an outage the outage log already reported: one
+    // warning per request, with its id. A 503 for a query refused for a passing reason (timeout,
+    // deadlock) and a 500 are for a human to look at: nothing else reports them.
     const line = {
       requestId: contextOf(res).requestId,
       req: { method: req.method, url: req.originalUrl },
       err: error as unknown,
       code: appError.code,
     };
-    if (status === 503) logger.warn(line, 'request failed: dependency unavailable');
+    if (status === 503 && classifyError(error) === 'retryable')
+      logger.error(line, 'request failed: the database refused the query for now');
+    else if (status === 503) logger.warn(line, 'request failed: dependency unavailable');
     else if (status >= 500) logger.error(line, 'request failed');
     if (appError.code === 'service_unavailable' && !res.getHeader('Retry-After')) {
       res.setHeader('Retry-After', String(SERVICE_UNAVAILABLE_RETRY_AFTER_S));
