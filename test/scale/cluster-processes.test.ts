@@ -224,6 +224,8 @@ describe('3 API and 3 worker processes on a Redis Cluster, 50 teams', { timeout:
     expect(processReport()).toBe('every API and worker process is still running');
     const jobs = await Promise.all(settled.map((run) => waitForJob(apiOf(run.team, 0), run.jobId, JOB_DEADLINE_MS, 500)));
     expect(jobs.map((job) => job.status)).toEqual(settled.map(() => 'completed'));
+    // Survivors would take a dead worker's teams over: check again that none died while draining.
+    expect(processReport()).toBe('every API and worker process is still running');
     const admissions = await recorder.stop();
 
     const db = env.services.db;

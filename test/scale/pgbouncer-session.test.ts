@@ -106,10 +106,12 @@ describe('through PgBouncer in transaction mode', { timeout: 120_000 }, () => {
     await ensureDatabaseExists(directUrl);
     const migrators = [1, 2, 3].map(() => createDb(throughPgbouncer(directUrl, pgbouncerAddress), { maxConnections: 2 }));
     try {
-      await Promise.all(migrators.map((db) => migrateToLatest(db)));
-      const applied = await sql<{ count: string }>`select count(*) from kysely_migration`.execute(migrators[0]!);
-      const names = await sql<{ name: string }>`select name from kysely_migration`.execute(migrators[0]!);
-      expect(Number(applied.rows[0]!.count)).toBe(new Set(names.rows.map((row) => row.name)).size);
+      // Each call returns the migrations it applied: exactly one of them applies every one.
+      const runs = await Promise.all(migrators.map((db) => migrateToLatest(db)));
+      const recorded = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(migrators[0]!);
+      expect(runs.filter((applied) => applied.length > 0)).toHaveLength(1);
+      expect(runs.flat().sort()).toEqual(recorded.rows.map((row) => row.name));
+      expect(recorded.rows.length).toBeGreaterThan(0);
     } finally {
       await Promise.all(migrators.map((db) => db.destroy()));
       const admin = await directClient();
