@@ -1,6 +1,8 @@
-// The one way audit rows are written: every statement that records a change builds its
-// `insert into audit_events …` here, inside the statement or transaction of the change itself.
-// The column list lives only here; callers say what each column holds.
+// How TypeScript writes audit rows: every statement that records a change builds its
+// `insert into audit_events …` here, inside the statement or transaction of the change itself;
+// callers say what each column holds. The one other writer is the SQL function `drain_batch`
+// (migration 2026-11-28T10-00-00_drain-batch-function), which lists the same columns: a column
+// added here must be added there too, by a migration that replaces the function.
 import { isExpression, sql, type Expression, type RawBuilder } from 'kysely';
 import type { AuditEventsTable } from './db/schema.js';
 import type { AuditAction, AuditSource } from './vocabulary.js';
