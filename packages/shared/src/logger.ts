@@ -6,6 +6,8 @@ export type { Logger };
 const REDACT_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',
+  'req.headers["proxy-authorization"]',
+  'req.headers["x-api-key"]',
   'headers.authorization',
   'authorization',
   'apiKey',
