@@ -7,7 +7,7 @@ import { hostname } from 'node:os';
 import { createRedisClient, isDependencyUnavailable, shardQueue, watchRedis, type DrainJobData, type Services } from '@dnc/shared';
 import { DelayedError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import { createDrainStep, type DrainStepOptions } from './drain-step.js';
-import { createDrainedTeamRechecks, rescheduleIfPending, startReconciler } from './reconciler.js';
+import { createDrainedTeamRechecks, startReconciler } from './reconciler.js';
 
 export interface DrainerOptions extends DrainStepOptions {
   /** Lock of an active job; a worker that dies loses its job to another after this long. */
@@ -152,12 +152,7 @@ function startShardWorker(
     // paused until the reconciler's next pass. (A failure with attempts left is a no-op here: the
     // job still exists, waiting for its backoff.)
     if (job?.finishedOn !== undefined) {
-      rescheduleIfPending(services, job.data.teamId).catch((rescheduleError: unknown) =>
-        logger.warn(
-          { err: rescheduleError, teamId: job.data.teamId },
-          'could not re-schedule the team after its drainer failed; the reconciler will',
-        ),
-      );
+      recheckDrainedTeam(job.data.teamId);
     }
   });
   // This worker's stall check found a drainer whose worker stopped renewing its lock (killed, or

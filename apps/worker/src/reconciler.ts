@@ -5,7 +5,6 @@
 // worker start and every RECONCILE_INTERVAL_MS.
 import {
   completeDrainedJobs,
-  countPendingItems,
   scheduleDrain,
   teamsWithPendingItems,
   teamsWithPendingItemsAmong,
@@ -15,13 +14,8 @@ import { startPeriodic } from './periodic.js';
 
 type ReconcilerServices = Pick<Services, 'db' | 'bulkQueue' | 'logger'>;
 
-/** Schedules the team's drainer if it has pending items: after a drainer ended, items may have arrived. */
-export async function rescheduleIfPending(services: ReconcilerServices, teamId: string): Promise<void> {
-  if ((await countPendingItems(services.db, teamId, 1)) > 0) await scheduleDrain(services.bulkQueue, teamId);
-}
-
 /**
- * The re-checks of teams whose drainer just completed, gathered while one query runs: under load
+ * The re-checks of teams whose drainer just ended (completed, or failed out of attempts), gathered while one query runs: under load
  * many drainers finish at once, and one query answers for all of them. A team with pending items
  * gets its drainer again.
  */
