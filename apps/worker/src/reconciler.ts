@@ -3,13 +3,7 @@
 // whatever shards this worker consumes. Then the jobs still sitting in the queues of another
 // shard count (BULK_QUEUE_SHARDS was changed) are moved to their team's current shard. Runs at
 // worker start and every RECONCILE_INTERVAL_MS.
-import {
-  completeDrainedJobs,
-  scheduleDrain,
-  teamsWithPendingItems,
-  teamsWithPendingItemsAmong,
-  type Services,
-} from '@dnc/shared';
+import { completeDrainedJobs, scheduleDrain, teamsWithPendingItems, teamsWithPendingItemsAmong, type Services } from '@dnc/shared';
 import { startPeriodic } from './periodic.js';
 
 type ReconcilerServices = Pick<Services, 'db' | 'bulkQueue' | 'logger'>;
