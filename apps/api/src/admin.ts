@@ -1,11 +1,10 @@
 // /admin/queues: the bull-board dashboard of the bulk-deletion queue shards, for operators. Mounted only
-// when ADMIN_TOKEN is set, and only behind it.
+// when ADMIN_TOKEN is set, and only behind it. bull-board is loaded on the first request that
+// presents the token: an API that never serves the dashboard never holds it in memory.
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { createBullBoard } from '@bull-board/api';
-import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
-import { ExpressAdapter } from '@bull-board/express';
 import { AppError, type Services } from '@dnc/shared';
 import { Router, type Express, type RequestHandler } from 'express';
+import { contextOf } from './http/request-context.js';
 
 export const ADMIN_QUEUES_PATH = '/admin/queues';
 
@@ -48,10 +47,13 @@ export function requireAdminToken(adminToken: string): RequestHandler {
   };
 }
 
-/** The dashboard behind the token, or undefined when ADMIN_TOKEN is not set (the path then answers 404). */
-export function adminQueuesRouter(services: Pick<Services, 'config' | 'bulkQueue'>): Router | undefined {
-  const { adminToken } = services.config;
-  if (!adminToken) return undefined;
+/** The dashboard's Express app, with bull-board loaded now. */
+async function loadDashboard(services: Pick<Services, 'bulkQueue'>): Promise<Express> {
+  const [{ createBullBoard }, { BullMQAdapter }, { ExpressAdapter }] = await Promise.all([
+    import('@bull-board/api'),
+    import('@bull-board/api/bullMQAdapter'),
+    import('@bull-board/express'),
+  ]);
   const serverAdapter = new ExpressAdapter();
   serverAdapter.setBasePath(ADMIN_QUEUES_PATH);
   createBullBoard({
@@ -70,7 +72,24 @@ export function adminQueuesRouter(services: Pick<Services, 'config' | 'bulkQueue
   // The same response headers as the rest of the API.
   board.disable('x-powered-by');
   board.set('etag', false);
+  return board;
+}
+
+/** The dashboard behind the token, or undefined when ADMIN_TOKEN is not set (the path then answers 404). */
+export function adminQueuesRouter(services: Pick<Services, 'config' | 'bulkQueue'>): Router | undefined {
+  const { adminToken } = services.config;
+  if (!adminToken) return undefined;
+  let dashboard: Promise<Express> | undefined;
   const router = Router();
-  router.use(requireAdminToken(adminToken), board);
+  router.use(requireAdminToken(adminToken), async (req, res, next) => {
+    // The dashboard's routes are relative to this mount point: the metrics' route label needs it.
+    contextOf(res).routeBase = req.baseUrl;
+    dashboard ??= loadDashboard(services).catch((error: unknown) => {
+      // A failed load is tried again by the next request.
+      dashboard = undefined;
+      throw error;
+    });
+    (await dashboard)(req, res, next);
+  });
   return router;
 }

@@ -1,47 +1,19 @@
 // Prometheus metrics of one API instance, served at GET /metrics: the metrics every process
 // serves (packages/shared/src/service-metrics.ts) plus request durations and rate-limit rejections.
 import { createServiceMetrics, type RateLimitClass, type ServiceMetrics, type Services } from '@dnc/shared';
-import type { Request, RequestHandler } from 'express';
+import type { RequestHandler } from 'express';
 import { Counter, Histogram } from 'prom-client';
 
-/** The route label of a request that no Express route matched (never the raw URL). */
-export const UNMATCHED_ROUTE = 'unmatched';
-
 export interface ApiMetrics extends ServiceMetrics {
-  requestDuration: Histogram<'method' | 'route' | 'status'>;
-  rateLimitRejections: Counter<'class'>;
-  /** First middleware: times every request and labels it with its route pattern. */
-  middleware: RequestHandler;
+  /** Times a request that was answered: its method, route pattern (never the raw URL) and status. */
+  observeRequest(method: string, route: string, status: number, seconds: number): void;
+  countRateLimitRejection(rateLimitClass: RateLimitClass): void;
   /** GET /metrics: the Prometheus text format. */
   handler: RequestHandler;
 }
 
-/** `base` + `path` as one pattern, without a trailing slash: `/v1/dnc` + `/:id` → `/v1/dnc/:id`. */
-function joinRoute(base: string, path: string): string {
-  return `${base}${path}`.replace(/\/+$/, '') || '/';
-}
-
-/**
- * Captures the matched route's full pattern. Express sets `req.route` when a route matches, while
- * `req.baseUrl` still holds the router's mount path; by the time the response finishes an error
- * may have unwound the routers and reset `req.baseUrl`, so the pattern is taken at that moment.
- */
-function trackRoutePattern(req: Request): () => string | undefined {
-  let route: unknown = undefined;
-  let pattern: string | undefined;
-  Object.defineProperty(req, 'route', {
-    configurable: true,
-    enumerable: true,
-    get: () => route,
-    set: (value: unknown) => {
-      route = value;
-      // A route with several paths (bull-board's page) does not say which one matched: `<mount>/*`.
-      const path = (value as { path?: string | RegExp | (string | RegExp)[] } | undefined)?.path;
-      if (path !== undefined) pattern = joinRoute(req.baseUrl ?? '', Array.isArray(path) ? '/*' : String(path));
-    },
-  });
-  return () => pattern;
-}
+/** Most series a label cache keeps (routes × methods × statuses is a few hundred): a bound, not a target. */
+const MAX_CACHED_SERIES = 1_000;
 
 export function createApiMetrics(services: Pick<Services, 'config' | 'db' | 'bulkQueue' | 'logger'>): ApiMetrics {
   const serviceMetrics = createServiceMetrics(services, 'api');
@@ -60,21 +32,31 @@ export function createApiMetrics(services: Pick<Services, 'config' | 'db' | 'bul
     registers: [registry],
   });
   // Every series exists from the start, so rate() sees the first increment.
+  const rejectionsOf = new Map<RateLimitClass, Counter.Internal>();
   for (const rateLimitClass of Object.keys(services.config.rateLimit.limits) as RateLimitClass[]) {
-    rateLimitRejections.inc({ class: rateLimitClass }, 0);
+    const child = rateLimitRejections.labels({ class: rateLimitClass });
+    child.inc(0);
+    rejectionsOf.set(rateLimitClass, child);
   }
 
+  // One labelled child per series, made on its first request: the label object is not built and
+  // merged again for every request.
+  const durationOf = new Map<string, Histogram.Internal<'method' | 'route' | 'status'>>();
   return {
     ...serviceMetrics,
-    requestDuration,
-    rateLimitRejections,
-    middleware: (req, res, next) => {
-      const routePattern = trackRoutePattern(req);
-      const end = requestDuration.startTimer();
-      res.once('finish', () => {
-        end({ method: req.method, route: routePattern() ?? UNMATCHED_ROUTE, status: String(res.statusCode) });
-      });
-      next();
+    observeRequest(method, route, status, seconds) {
+      const series = `${method} ${status} ${route}`;
+      let child = durationOf.get(series);
+      if (!child) {
+        child = requestDuration.labels({ method, route, status: String(status) });
+        // Routes are patterns, methods and statuses few: the bound only guards against a surprise.
+        if (durationOf.size >= MAX_CACHED_SERIES) durationOf.clear();
+        durationOf.set(series, child);
+      }
+      child.observe(seconds);
+    },
+    countRateLimitRejection(rateLimitClass) {
+      (rejectionsOf.get(rateLimitClass) ?? rateLimitRejections.labels({ class: rateLimitClass })).inc();
     },
     handler: async (_req, res) => {
       const body = await registry.metrics();

@@ -4,7 +4,7 @@ import {
   classifyError,
   isAppError,
   MAX_BODY_BYTES,
-  looksLikeApiKey,
+  type ApiKeyPrincipal,
   type ApiKeyService,
   type Logger,
   type RateLimitClass,
@@ -12,9 +12,9 @@ import {
   type RateLimiter,
   type Scope,
 } from '@dnc/shared';
-import express, { type ErrorRequestHandler, type RequestHandler, type Response } from 'express';
+import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
 import { errorStatus } from './error-status.js';
-import { contextOf, principalOf } from './request-context.js';
+import { contextOf } from './request-context.js';
 
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 const SERVICE_UNAVAILABLE_RETRY_AFTER_S = 5;
@@ -24,27 +24,28 @@ export function assignRequestId(headerValue: string | undefined): string {
   return headerValue && REQUEST_ID_PATTERN.test(headerValue) ? headerValue : randomUUID();
 }
 
-export function authenticate(apiKeys: ApiKeyService, requiredScope: Scope): RequestHandler {
-  return async (req, res, next) => {
-    const header = req.headers.authorization;
-    const match = header ? /^Bearer +(\S+)\s*$/i.exec(header) : null;
-    const token = match?.[1];
-    if (!token) {
-      res.setHeader('WWW-Authenticate', 'Bearer');
-      throw new AppError('missing_api_key', 'Send your API key as "Authorization: Bearer <api key>"');
-    }
-    // A well-formed header with a token that is not one of our keys is an unknown key.
-    const principal = looksLikeApiKey(token) ? await apiKeys.authenticate(token) : null;
-    if (!principal) {
-      res.setHeader('WWW-Authenticate', 'Bearer error="invalid_token"');
-      throw new AppError('invalid_api_key', 'The API key is unknown or has been revoked');
-    }
-    contextOf(res).principal = principal;
-    if (!principal.scopes.includes(requiredScope)) {
-      throw new AppError('insufficient_scope', `This API key lacks the "${requiredScope}" scope`);
-    }
-    next();
-  };
+/**
+ * The request's key and its scope (401, 403), as the first step of a /v1 route. A header that
+ * is not a well-formed key of ours is an unknown key, like one that is well-formed but unknown.
+ */
+export async function authenticate(apiKeys: ApiKeyService, req: Request, res: Response, requiredScope: Scope): Promise<ApiKeyPrincipal> {
+  const header = req.headers.authorization;
+  const match = header ? /^Bearer +(\S+)\s*$/i.exec(header) : null;
+  const token = match?.[1];
+  if (!token) {
+    res.setHeader('WWW-Authenticate', 'Bearer');
+    throw new AppError('missing_api_key', 'Send your API key as "Authorization: Bearer <api key>"');
+  }
+  const principal = await apiKeys.authenticate(token);
+  if (!principal) {
+    res.setHeader('WWW-Authenticate', 'Bearer error="invalid_token"');
+    throw new AppError('invalid_api_key', 'The API key is unknown or has been revoked');
+  }
+  contextOf(res).principal = principal;
+  if (!principal.scopes.includes(requiredScope)) {
+    throw new AppError('insufficient_scope', `This API key lacks the "${requiredScope}" scope`);
+  }
+  return principal;
 }
 
 function setRateLimitHeaders(res: Response, decision: RateLimitDecision): void {
@@ -55,20 +56,23 @@ function setRateLimitHeaders(res: Response, decision: RateLimitDecision): void {
 }
 
 /** Takes one slot of the team's budget for this class, or answers 429. Runs after authentication. */
-export function rateLimit(limiter: RateLimiter, rateLimitClass: RateLimitClass, onRejected: () => void): RequestHandler {
-  return async (_req, res, next) => {
-    const decision = await limiter.consume(principalOf(res).teamId, rateLimitClass);
-    setRateLimitHeaders(res, decision);
-    if (decision.granted === 0) {
-      onRejected();
-      const retryAfter = Math.max(1, Math.ceil((decision.nextAdmitAt - decision.now) / 1000));
-      res.setHeader('Retry-After', String(retryAfter));
-      throw new AppError('rate_limit_exceeded', `Rate limit of ${decision.limit} ${rateLimitClass} requests per window exceeded`, {
-        extra: { resetTime: new Date(decision.nextAdmitAt).toISOString(), retryAfter },
-      });
-    }
-    next();
-  };
+export async function takeRateLimitSlot(
+  limiter: RateLimiter,
+  res: Response,
+  teamId: string,
+  rateLimitClass: RateLimitClass,
+  onRejected: () => void,
+): Promise<void> {
+  const decision = await limiter.consume(teamId, rateLimitClass);
+  setRateLimitHeaders(res, decision);
+  if (decision.granted === 0) {
+    onRejected();
+    const retryAfter = Math.max(1, Math.ceil((decision.nextAdmitAt - decision.now) / 1000));
+    res.setHeader('Retry-After', String(retryAfter));
+    throw new AppError('rate_limit_exceeded', `Rate limit of ${decision.limit} ${rateLimitClass} requests per window exceeded`, {
+      extra: { resetTime: new Date(decision.nextAdmitAt).toISOString(), retryAfter },
+    });
+  }
 }
 
 /** What body-parser (and raw-body under it) attaches to the errors it raises. */
@@ -88,7 +92,7 @@ export const BODY_TOO_LARGE = `Request bodies are limited to ${MAX_BODY_BYTES} b
  * an unsupported Content-Encoding or charset is a 415 there: all of them are a 400 here.
  * Anything else (not a client error) is left to the error handler.
  */
-function bodyReadError(error: unknown): unknown {
+function bodyReadError(error: unknown): Error {
   const parserError = error as BodyParserError | undefined;
   if (parserError?.type === 'entity.too.large') {
     return new AppError('payload_too_large', BODY_TOO_LARGE);
@@ -100,18 +104,26 @@ function bodyReadError(error: unknown): unknown {
   if (parserError?.expose === true && typeof status === 'number' && status >= 400 && status < 500) {
     return AppError.validation([{ path: 'body', message: parserError.message }], BODY_UNREADABLE);
   }
-  return error;
+  return error instanceof Error ? error : new Error(String(error));
 }
 
 const parseJson = express.json({ limit: MAX_BODY_BYTES, strict: false });
 
 /**
- * JSON bodies, parsed only after authentication and rate limiting (the contract's order of
- * checks); a body that cannot be read or parsed is the client's error (400 or 413), never a 500.
+ * Reads the JSON body into `req.body`, only after authentication and rate limiting (the contract's
+ * order of checks); a body that cannot be read or parsed is the client's error (400 or 413), never
+ * a 500. A request that announces no body (neither Content-Length nor Transfer-Encoding, as most
+ * DELETEs) has none, as body-parser itself decides: `req.body` stays undefined without a parser call.
  */
-export const jsonBody: RequestHandler = (req, res, next) => {
-  parseJson(req, res, (error?: unknown) => (error === undefined ? next() : next(bodyReadError(error))));
-};
+export function readJsonBody(req: Request, res: Response): Promise<void> | undefined {
+  if (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined) {
+    req.body = undefined;
+    return undefined;
+  }
+  return new Promise((resolve, reject) => {
+    parseJson(req, res, (error?: unknown) => (error === undefined ? resolve() : reject(bodyReadError(error))));
+  });
+}
 
 export const routeNotFound: RequestHandler = (req) => {
   throw new AppError('not_found', `No route for ${req.method} ${req.path}`);

@@ -5,6 +5,10 @@ import type { Request, Response } from 'express';
 export interface RequestContext {
   requestId: string;
   principal?: ApiKeyPrincipal;
+  /** The full route pattern of a table route (`/v1/dnc/:id`), recorded when it matches: the metrics' label. */
+  route?: string;
+  /** Where the router that matched `req.route` is mounted, when that is not the app (the queue dashboard). */
+  routeBase?: string;
 }
 
 export function contextOf(res: Response): RequestContext {

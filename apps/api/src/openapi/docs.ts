@@ -39,8 +39,10 @@ function cachedAsset(load: () => Promise<Buffer>) {
 
 /** GET /openapi.json, and GET /docs with its two scripts. */
 export function mountApiDocs(app: Express, config: Pick<Config, 'publicBaseUrl'>): void {
-  const document = openApiDocument(config.publicBaseUrl);
+  // Built on the first request for it, then kept: a process nobody asks for it never holds it.
+  let document: ReturnType<typeof openApiDocument> | undefined;
   app.get('/openapi.json', (_req, res) => {
+    document ??= openApiDocument(config.publicBaseUrl);
     res.json(document);
   });
 

@@ -1,14 +1,14 @@
 import type { RateLimitClass, Scope, Services } from '@dnc/shared';
-import type { RequestHandler } from 'express';
-import { authenticate, rateLimit } from '../http/middleware.js';
+import { authenticate, takeRateLimitSlot } from '../http/middleware.js';
+import type { Request, Response } from '../http/request-context.js';
 import type { ApiMetrics } from '../metrics.js';
 
 /** The checks every /v1 route starts with, in the contract's order: key (401), scope (403), rate limit (429). */
-export type Guard = (scope: Scope, rateLimitClass: RateLimitClass) => RequestHandler[];
+export type Guard = (req: Request, res: Response, scope: Scope, rateLimitClass: RateLimitClass) => Promise<void>;
 
 export function createGuard(services: Services, metrics: ApiMetrics): Guard {
-  return (scope, rateLimitClass) => [
-    authenticate(services.apiKeys, scope),
-    rateLimit(services.rateLimiter, rateLimitClass, () => metrics.rateLimitRejections.inc({ class: rateLimitClass })),
-  ];
+  return async (req, res, scope, rateLimitClass) => {
+    const { teamId } = await authenticate(services.apiKeys, req, res, scope);
+    await takeRateLimitSlot(services.rateLimiter, res, teamId, rateLimitClass, () => metrics.countRateLimitRejection(rateLimitClass));
+  };
 }

@@ -1,10 +1,11 @@
 // Mounts the route table on Express. Every operation gets the same chain, in the contract's order
 // of checks: authenticate (401) → scope (403) → rate limit (429) → read the JSON body → validate
-// (400, 413) → its handler → the success body.
+// (400, 413) → its handler → the success body. The chain is one Express handler per route, not a
+// handler per step: each step Express dispatches costs a router step on every request.
 import { AppError, type Config, type Services } from '@dnc/shared';
 import { Router, type Request } from 'express';
-import { jsonBody } from '../http/middleware.js';
-import { actorOf } from '../http/request-context.js';
+import { readJsonBody, routeNotFound } from '../http/middleware.js';
+import { actorOf, contextOf } from '../http/request-context.js';
 import { sendData } from '../http/respond.js';
 import { noQueryParameters, parseInput } from '../http/validate.js';
 import type { ApiMetrics } from '../metrics.js';
@@ -24,7 +25,7 @@ export function expressPath(path: string): string {
  * of the first input that fails, in this order: path, query, headers, body). An array of the
  * body longer than its limit is a 413 first.
  */
-function parseRequest(operation: AnyV1Operation, req: Request, config: Config): AnyRequestInput {
+function parseRequest(operation: AnyV1Operation, req: Request, config: Config, headerNames: readonly string[]): AnyRequestInput {
   const limit = operation.body?.maxItems;
   if (limit) {
     const max = limit.max(config);
@@ -42,7 +43,8 @@ function parseRequest(operation: AnyV1Operation, req: Request, config: Config): 
     body: undefined,
   };
   if (operation.headers) {
-    const sent = Object.fromEntries(Object.keys(operation.headers.shape).map((name) => [name, req.header(name)]));
+    const sent: Record<string, string | undefined> = {};
+    for (const name of headerNames) sent[name] = req.header(name);
     input.headers = parseInput(operation.headers, sent, 'headers');
   }
   if (operation.body) input.body = parseInput(operation.body.schema, req.body, 'body');
@@ -53,19 +55,23 @@ function parseRequest(operation: AnyV1Operation, req: Request, config: Config): 
 export function v1Router(operations: readonly AnyV1Operation[], services: Services, metrics: ApiMetrics): Router {
   const router = Router();
   const guard = createGuard(services, metrics);
+  // The contract has no OPTIONS routes (no CORS): Express would otherwise answer them itself,
+  // unauthenticated. They are unknown routes like any other.
+  router.use((req, res, next) => (req.method === 'OPTIONS' ? routeNotFound(req, res, next) : next()));
   for (const operation of operations) {
-    const readBody = operation.body ? [jsonBody] : [];
-    router[operation.method](
-      expressPath(operation.path),
-      ...guard(operation.scope, operation.rateLimitClass),
-      ...readBody,
-      async (req, res) => {
-        const input = parseRequest(operation, req, services.config);
-        const reply = await operation.handler(input, { services, metrics, actor: actorOf(res) });
-        for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
-        sendData(res, reply.status, reply.data, reply.message);
-      },
-    );
+    const path = expressPath(operation.path);
+    // The metrics' route label, known before any check can fail.
+    const routePattern = `${V1_PREFIX}${path}`.replace(/\/+$/, '');
+    const headerNames = operation.headers ? Object.keys(operation.headers.shape) : [];
+    router[operation.method](path, async (req, res) => {
+      contextOf(res).route = routePattern;
+      await guard(req, res, operation.scope, operation.rateLimitClass);
+      if (operation.body) await readJsonBody(req, res);
+      const input = parseRequest(operation, req, services.config, headerNames);
+      const reply = await operation.handler(input, { services, metrics, actor: actorOf(res) });
+      if (reply.headers) for (const [name, value] of Object.entries(reply.headers)) res.setHeader(name, value);
+      sendData(res, reply.status, reply.data, reply.message);
+    });
   }
   return router;
 }
