@@ -47,4 +47,5 @@ EXPOSE 3000 9464
 # Healthy when either the API (PORT) or the worker (WORKER_METRICS_PORT) answers /healthz.
 HEALTHCHECK --interval=10s --timeout=3s --retries=5 \
   CMD node -e "const up = (p) => fetch('http://127.0.0.1:' + p + '/healthz').then(r => r.ok, () => false); Promise.all([up(process.env.PORT || 3000), up(process.env.WORKER_METRICS_PORT || 9464)]).then(([a, w]) => process.exit(a || w ? 0 : 1))"
-CMD ["node", "apps/api/dist/main.js"]
+# The heap flags: scripts/node-flags.mjs says why.
+CMD ["node", "--max-semi-space-size=8", "--heap-growing-percent=10", "apps/api/dist/main.js"]

@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { SERVICE_NODE_FLAGS } from './node-flags.mjs';
 
 const entries = ['../apps/api/dist/main.js', '../apps/worker/dist/main.js'].map((path) => fileURLToPath(new URL(path, import.meta.url)));
 const missing = entries.filter((entry) => !existsSync(entry));
@@ -13,7 +14,7 @@ if (missing.length > 0) {
   process.exit(1);
 }
 
-const children = entries.map((entry) => spawn(process.execPath, [entry], { stdio: 'inherit' }));
+const children = entries.map((entry) => spawn(process.execPath, [...SERVICE_NODE_FLAGS, entry], { stdio: 'inherit' }));
 
 /** @type {number | undefined} */
 let exitCode;
