@@ -10,6 +10,7 @@ import { createServer } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { newAuditId } from '@dnc/shared';
 import pg from 'pg';
+import { SERVICE_NODE_FLAGS } from '../scripts/node-flags.mjs';
 
 const floorStatement = `
   with requested as (
@@ -91,7 +92,8 @@ export async function startCompiled(
   // eslint-disable-next-line no-restricted-properties -- the bench passes PATH on to its children
   const path = process.env.PATH ?? '/usr/bin:/bin';
   const portVariable = entry === 'api' ? 'PORT' : 'WORKER_METRICS_PORT';
-  const proc = spawn(process.execPath, [...nodeArgs, `apps/${entry}/dist/main.js`], {
+  // Started as production starts them: with the service's heap flags.
+  const proc = spawn(process.execPath, [...SERVICE_NODE_FLAGS, ...nodeArgs, `apps/${entry}/dist/main.js`], {
     env: { PATH: path, ...env, [portVariable]: String(port) },
     // dropLogs: stdout (the log stream) goes to /dev/null, as to a log shipper that keeps up;
     // stderr is still kept for errors.

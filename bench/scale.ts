@@ -30,6 +30,7 @@ import {
 import { Redis } from 'ioredis';
 import { sql } from 'kysely';
 import pg from 'pg';
+import { SERVICE_NODE_FLAGS } from '../scripts/node-flags.mjs';
 
 const SYNC_DELETES = 3_000;
 const SYNC_IN_FLIGHT = 32;
@@ -64,11 +65,11 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** Starts `node <entry>` (compiled) and resolves once a stdout log line has `msg`. */
 const children = new Set<ChildProcess>();
 
+/** Starts `node <heap flags> <entry>` (compiled, as production starts it) and resolves once a stdout log line has `msg`. */
 async function startProcess(entry: string, env: Record<string, string>, msg: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [entry], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, entry], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
   child.once('exit', () => children.delete(child));
   let output = '';

@@ -20,6 +20,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ApiKeyService, createDb, loadConfig, migrateToLatest } from '@dnc/shared';
 import { sql } from 'kysely';
+import { SERVICE_NODE_FLAGS } from '../scripts/node-flags.mjs';
 import { cpuTimeOf, freePort, memoryOf } from './floor-drain.js';
 import { createThrowAway, RAISED_LIMITS } from './throw-away.js';
 
@@ -205,7 +206,11 @@ export async function syncDeleteBenchmark(options: SyncDeleteOptions = {}): Prom
 
     const apiPort = await freePort();
     const floorPort = await freePort();
-    const api = startChild([...(options.apiNodeArgs ?? []), 'apps/api/dist/main.js'], { ...env, PORT: String(apiPort) });
+    // The API runs as production starts it, with the service's heap flags; the floor with Node's defaults.
+    const api = startChild([...SERVICE_NODE_FLAGS, ...(options.apiNodeArgs ?? []), 'apps/api/dist/main.js'], {
+      ...env,
+      PORT: String(apiPort),
+    });
     children.push(api);
     // Its own prefix: the two sides never share a window.
     const floor = startChild(
