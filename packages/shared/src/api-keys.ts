@@ -31,9 +31,9 @@ function hashSecret(pepper: string, secret: string): string {
 }
 
 interface CachedKey {
-  teamId: string;
+  /** What a request authenticated by this key acts as: one object per row read, shared by its requests. */
+  principal: ApiKeyPrincipal;
   secretHash: string;
-  scopes: Scope[];
   revoked: boolean;
   expiresAt: number;
   /**
@@ -42,7 +42,7 @@ interface CachedKey {
    * quarter of the API's CPU per DELETE). Dropped with the row, so revocation still applies
    * within `cacheTtlMs`.
    */
-  verifiedSecret?: Buffer;
+  verifiedSecret: Buffer | undefined;
 }
 
 /** Bounded: a flood of distinct keys cannot grow memory without limit. */
@@ -128,7 +128,8 @@ export class ApiKeyService {
     if (!match) return null;
     const keyId = `key_${match[1]}`;
     const secret = match[2]!;
-    const key = await this.findKey(keyId);
+    // A key in use is almost always cached: its row is taken without waiting for another promise.
+    const key = this.freshKey(keyId) ?? (await this.readKey(keyId));
     if (!key || key.revoked) return null;
     const presentedSecret = Buffer.from(secret, 'hex');
     const known = key.verifiedSecret;
@@ -138,24 +139,29 @@ export class ApiKeyService {
       if (presented.length !== stored.length || !timingSafeEqual(presented, stored)) return null;
       key.verifiedSecret = presentedSecret;
     }
-    return { keyId, teamId: key.teamId, scopes: key.scopes };
+    return key.principal;
   }
 
   /**
-   * The key's row, read at most `cacheTtlMs` ago. A key in use does not wait for its re-read: once
+   * The key's row if it was read less than `cacheTtlMs` ago. A key in use does not wait for its re-read: once
    * its row is half that old, one background query re-reads every key used since the last one, so a busy
    * API costs one query per couple of seconds, not one per key every 5 s on the request path.
    * Each row counts its age from when the query that read it started: revocation still applies
    * within `cacheTtlMs` whatever the refreshes do (if they fail, rows expire and are read again).
    */
-  private async findKey(keyId: string): Promise<CachedKey | undefined> {
-    const now = Date.now();
+  private freshKey(keyId: string): CachedKey | undefined {
     const cached = this.cache.get(keyId);
-    if (cached && cached.expiresAt > now) {
-      this.usedSinceRefresh.add(keyId);
-      if (cached.expiresAt - now < this.cacheTtlMs / 2) this.refreshInBackground();
-      return cached;
-    }
+    if (!cached) return undefined;
+    const now = Date.now();
+    if (cached.expiresAt <= now) return undefined;
+    this.usedSinceRefresh.add(keyId);
+    if (cached.expiresAt - now < this.cacheTtlMs / 2) this.refreshInBackground();
+    return cached;
+  }
+
+  /** The key's row, read now (it was not cached, or its row is too old to trust). */
+  private async readKey(keyId: string): Promise<CachedKey | undefined> {
+    const now = Date.now();
     const row = await this.db
       .selectFrom('api_keys')
       .select(['id', 'team_id', 'secret_hash', 'scopes', 'revoked_at'])
@@ -171,17 +177,18 @@ export class ApiKeyService {
   private remember(row: KeyRow, readStartedAt: number): CachedKey {
     const previous = this.cache.get(row.id);
     const key: CachedKey = {
-      teamId: row.team_id,
+      principal: Object.freeze({
+        keyId: row.id,
+        teamId: row.team_id,
+        scopes: Object.freeze(row.scopes.filter((scope): scope is Scope => (scopes as readonly string[]).includes(scope))) as Scope[],
+      }),
       secretHash: row.secret_hash,
-      scopes: row.scopes.filter((scope): scope is Scope => (scopes as readonly string[]).includes(scope)),
       revoked: row.revoked_at !== null,
       expiresAt: readStartedAt + this.cacheTtlMs,
       // The same row re-read while still fresh: the secret it verified still matches the same hash.
       // Once a row has expired its secret goes with it, so a key not used for `cacheTtlMs` is
       // verified by HMAC again and its secret is not kept in memory meanwhile.
-      ...(previous?.secretHash === row.secret_hash && previous.verifiedSecret && previous.expiresAt > readStartedAt
-        ? { verifiedSecret: previous.verifiedSecret }
-        : {}),
+      verifiedSecret: previous?.secretHash === row.secret_hash && previous.expiresAt > readStartedAt ? previous.verifiedSecret : undefined,
     };
     // A newer read (a request's own, say) is kept.
     if (previous && previous.expiresAt > key.expiresAt) return previous;

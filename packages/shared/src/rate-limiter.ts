@@ -69,7 +69,11 @@ export interface RateLimiterOptions {
   /** The configured limits: every team's, unless `teamLimits` gives the team its own. */
   limits: Record<RateLimitClass, number>;
   /** Per-team limits (team-limits.ts), read through a cache of at most 5 s. */
-  teamLimits?: { limitOf(teamId: string, rateLimitClass: RateLimitClass): Promise<number> };
+  teamLimits?: {
+    limitOf(teamId: string, rateLimitClass: RateLimitClass): Promise<number>;
+    /** The limit when it is at hand without a read (undefined otherwise): no promise on the request path. */
+    cachedLimitOf?(teamId: string, rateLimitClass: RateLimitClass): number | undefined;
+  };
 }
 
 export class RateLimiter {
@@ -108,7 +112,7 @@ export class RateLimiter {
     { wanted, reserve }: { wanted: number; reserve: number },
   ): Promise<RateLimitDecision> {
     // The team's limit is the script's argument: the count stays exact across processes.
-    const limit = await this.teamLimitOf(teamId, rateLimitClass);
+    const limit = this.options.teamLimits?.cachedLimitOf?.(teamId, rateLimitClass) ?? (await this.teamLimitOf(teamId, rateLimitClass));
     const member = nextMember();
     const key = teamKey(this.options.prefix, teamId, 'ratelimit', rateLimitClass);
     const reply = (await slidingWindowScript.run(this.redis, [key], [this.options.windowMs, limit, wanted, reserve, member])) as [

@@ -59,14 +59,29 @@ export class TeamLimits {
     return (await this.limitsOf(teamId))[rateLimitClass];
   }
 
+  /**
+   * The team's limit of one class when this process holds it fresh, at once (no promise on the
+   * request path); undefined when it must be read (`limitOf`).
+   */
+  cachedLimitOf(teamId: string, rateLimitClass: RateLimitClass): number | undefined {
+    return this.fresh(teamId)?.[rateLimitClass];
+  }
+
+  /** The cached limits while fresh. Past half their age, every cached team is re-read in one background query. */
+  private fresh(teamId: string): TeamLimitValues | undefined {
+    const cached = this.cache.get(teamId);
+    if (!cached) return undefined;
+    const now = Date.now();
+    if (cached.expiresAt <= now) return undefined;
+    if (cached.expiresAt - now < this.cacheTtlMs / 2) this.refreshInBackground();
+    return cached.limits;
+  }
+
   /** The team's limits of every class, as this process applies them. */
   async limitsOf(teamId: string): Promise<TeamLimitValues> {
-    const cached = this.cache.get(teamId);
-    if (cached && cached.expiresAt > Date.now()) {
-      // Half its age: re-read every cached team in one background query (see refreshInBackground).
-      if (cached.expiresAt - Date.now() < this.cacheTtlMs / 2) this.refreshInBackground();
-      return cached.limits;
-    }
+    const fresh = this.fresh(teamId);
+    if (fresh) return fresh;
+    const stale = this.cache.get(teamId);
     const inFlight = this.reading.get(teamId);
     if (inFlight) return inFlight;
     const read = this.read(teamId)
@@ -77,7 +92,7 @@ export class TeamLimits {
       })
       .catch((error: unknown) => {
         // Postgres briefly away: the last known limits are better than refusing the request.
-        if (cached) return cached.limits;
+        if (stale) return stale.limits;
         throw error;
       })
       .finally(() => this.reading.delete(teamId));
