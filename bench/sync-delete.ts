@@ -18,7 +18,8 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { ApiKeyService, createDb, loadConfig, migrateToLatest } from '@dnc/shared';
+import { ApiKeyService, createDb, loadConfig, migrateToLatest, type Db } from '@dnc/shared';
+import { Redis } from 'ioredis';
 import { sql } from 'kysely';
 import { SERVICE_NODE_FLAGS } from '../scripts/node-flags.mjs';
 import { cpuTimeOf, freePort, memoryOf } from './floor-drain.js';
@@ -48,6 +49,13 @@ export interface SideFigures {
    * than the throughput on a machine shared with other work.
    */
   cpuMsPerRequest: number;
+  /**
+   * CPU milliseconds per request at 32 clients of what the server drives: the throw-away
+   * database's Postgres backends and the Redis server. Throughput is bounded by the machine's
+   * cores shared by all of them (and the bench's own client), not by the server's CPU alone.
+   */
+  postgresCpuMsPerRequest: number;
+  redisCpuMsPerRequest: number;
   /** Requests answered with anything but 200 (there should be none). */
   failures: number;
 }
@@ -150,6 +158,28 @@ async function load(side: Side, keys: string[], count: number, clients: number):
   return { latencies, elapsedMs: performance.now() - started };
 }
 
+/** The Postgres backends of the current database and the Redis server: their CPU so far, in ms. */
+async function dependencyCpu(db: Db, redisUrl: string): Promise<{ postgres: number; redis: number }> {
+  const backends = await sql<{ pid: number }>`
+    select pid from pg_stat_activity
+    where datname = current_database() and backend_type = 'client backend' and pid <> pg_backend_pid()`.execute(db);
+  const redis = new Redis(redisUrl, { lazyConnect: true });
+  try {
+    await redis.connect();
+    const pid = Number(/process_id:(\d+)/.exec(await redis.info('server'))?.[1]);
+    const cpuOrZero = (processId: number) => {
+      try {
+        return cpuTimeOf(processId);
+      } catch {
+        return 0; // gone since it was listed (an idle connection closed)
+      }
+    };
+    return { postgres: backends.rows.reduce((sum, row) => sum + cpuOrZero(row.pid), 0), redis: cpuOrZero(pid) };
+  } finally {
+    redis.disconnect();
+  }
+}
+
 async function waitForPort(port: number, child: Child, what: string): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     if (child.proc.exitCode !== null) throw new Error(`${what} exited before it listened:\n${child.output()}`);
@@ -231,15 +261,21 @@ export async function syncDeleteBenchmark(options: SyncDeleteOptions = {}): Prom
     ];
     for (const side of sides) await load(side, keys, WARMUP_REQUESTS, CONCURRENCY);
 
-    const concurrent = new Map(sides.map((side) => [side.name, { latencies: [] as number[], elapsedMs: 0, count: 0, cpuMs: 0 }]));
+    const concurrent = new Map(
+      sides.map((side) => [side.name, { latencies: [] as number[], elapsedMs: 0, count: 0, cpuMs: 0, postgresCpuMs: 0, redisCpuMs: 0 }]),
+    );
     const pidOf = { api: api.pid, floor: floor.pid };
     for (let round = 0; round < THROUGHPUT_ROUNDS; round++) {
       // Alternate who goes first, so neither always runs on the warmer machine.
       const order = round % 2 === 0 ? sides : [...sides].reverse();
       for (const side of order) {
         const cpuBefore = cpuTimeOf(pidOf[side.name]);
+        const dependenciesBefore = await dependencyCpu(db, throwAway.redisUrl);
         const run = await load(side, keys, REQUESTS_PER_ROUND, CONCURRENCY);
+        const dependenciesAfter = await dependencyCpu(db, throwAway.redisUrl);
         const total = concurrent.get(side.name)!;
+        total.postgresCpuMs += dependenciesAfter.postgres - dependenciesBefore.postgres;
+        total.redisCpuMs += dependenciesAfter.redis - dependenciesBefore.redis;
         total.latencies.push(...run.latencies);
         total.elapsedMs += run.elapsedMs;
         total.cpuMs += cpuTimeOf(pidOf[side.name]) - cpuBefore;
@@ -264,6 +300,8 @@ export async function syncDeleteBenchmark(options: SyncDeleteOptions = {}): Prom
         sequentialP99Ms: percentile(sequentialSorted, 0.99),
         rssMb: memoryOf(child.pid).rss,
         cpuMsPerRequest: run.cpuMs / run.count,
+        postgresCpuMsPerRequest: run.postgresCpuMs / run.count,
+        redisCpuMsPerRequest: run.redisCpuMs / run.count,
         failures: side.failures,
       };
     };
@@ -290,7 +328,8 @@ export async function syncDeleteBenchmark(options: SyncDeleteOptions = {}): Prom
     const ms = (value: number) => `${value.toFixed(2)} ms`;
     const side = (name: string, f: SideFigures) =>
       `  ${name.padEnd(6)} ${f.throughputRps.toFixed(0).padStart(5)} req/s (p50 ${ms(f.concurrentP50Ms)}, p99 ${ms(f.concurrentP99Ms)})` +
-      `  sequential p50 ${ms(f.sequentialP50Ms)} p99 ${ms(f.sequentialP99Ms)}  RSS ${f.rssMb.toFixed(0)} MB  CPU ${ms(f.cpuMsPerRequest)}/request`;
+      `  sequential p50 ${ms(f.sequentialP50Ms)} p99 ${ms(f.sequentialP99Ms)}  RSS ${f.rssMb.toFixed(0)} MB  CPU ${ms(f.cpuMsPerRequest)}/request` +
+      ` (Postgres ${ms(f.postgresCpuMsPerRequest)}, Redis ${ms(f.redisCpuMsPerRequest)})`;
     const lines = [
       `DELETE /v1/dnc/{id}, compiled API vs. node:http floor: ${TEAMS} teams, ${CONCURRENCY} clients, ${REQUESTS_PER_SIDE} requests each`,
       side('api', apiFigures),
