@@ -1,4 +1,4 @@
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, type PostgresPoolClient } from 'kysely';
 import pg from 'pg';
 import type { OutageLog } from '../outage-log.js';
 import type { Database } from './schema.js';
@@ -68,13 +68,15 @@ export function createDb(databaseUrl: string, options: CreateDbOptions = {}): Db
 
   // Kysely checks connections out through this: a failure to connect tells the outage log.
   const observedPool = {
-    async connect() {
+    async connect(): Promise<PostgresPoolClient> {
+      let client: pg.PoolClient;
       try {
-        return await pool.connect();
+        client = await pool.connect();
       } catch (error) {
         if (!ending) outageLog?.failed('pool', error);
         throw error;
       }
+      return closedAfterQueryTimeout(client);
     },
     async end() {
       ending = true;
@@ -82,6 +84,33 @@ export function createDb(databaseUrl: string, options: CreateDbOptions = {}): Db
     },
   };
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool: observedPool }) });
+}
+
+/**
+ * The connection as Kysely uses it, closed instead of reused once a query on it timed out.
+ *
+ * pg's query_timeout only stops waiting: the statement it sent stays on the connection. Behind
+ * PgBouncer, while Postgres is unreachable, it waits in the pooler's queue, and once Postgres is
+ * back PgBouncer runs it: a DELETE answered 503 would then delete, after the caller was told it
+ * had not (test/scale/pgbouncer-outage.test.ts showed it). Closing the connection makes PgBouncer
+ * drop the queued statement. (A statement Postgres is already running when the timeout fires may
+ * still complete: the server learns of the closed connection only when it answers.)
+ */
+function closedAfterQueryTimeout(client: pg.PoolClient): PostgresPoolClient {
+  let timedOut = false;
+  const query = async (sql: string, parameters: ReadonlyArray<unknown>) => {
+    try {
+      return await client.query(sql, parameters as unknown[]);
+    } catch (error) {
+      if (error instanceof Error && error.message === 'Query read timeout') timedOut = true;
+      throw error;
+    }
+  };
+  return {
+    // Kysely streams rows through a cursor only when the dialect is given one; ours is not.
+    query: query as unknown as PostgresPoolClient['query'],
+    release: (destroy?: boolean) => client.release(destroy === true || timedOut),
+  };
 }
 
 /** A URL for the same server's maintenance database, to create or drop databases from. */
