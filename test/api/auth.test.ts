@@ -131,6 +131,40 @@ describe('authentication', () => {
     expect(write.body).toEqual(errorBody('invalid_api_key'));
   });
 
+  it('when a key in continuous use is revoked, then a request sent 5 seconds later is refused, and every one after it', async () => {
+    // Continuous use keeps the key in the API's cache, refreshed in the background rather than
+    // left to expire: the path a busy integration takes.
+    const key = await env.createKey(TEAM);
+    const api = client(baseUrl, key.apiKey);
+    expect((await api.get('/v1/dnc/check?url=in/continuous')).status).toBe(200);
+    const revocation: { at?: number } = {};
+    const answers: { sentAt: number; status: number }[] = [];
+    const user = (async () => {
+      while (revocation.at === undefined || Date.now() < revocation.at + 6_500) {
+        const sentAt = Date.now();
+        const { status } = await api.get('/v1/dnc/check?url=in/continuous');
+        answers.push({ sentAt, status });
+        await sleep(25);
+      }
+    })();
+    await sleep(1_000);
+    expect(await env.services.apiKeys.revoke(key.keyId)).toBe(true);
+    const revokedAt = Date.now();
+    revocation.at = revokedAt;
+    await user;
+
+    // Before the revocation: all served. From 5 s after it: all refused.
+    const before = answers.filter((answer) => answer.sentAt < revokedAt);
+    const boundPassed = answers.filter((answer) => answer.sentAt >= revokedAt + 5_000);
+    expect(before.length).toBeGreaterThan(0);
+    expect(new Set(before.map((answer) => answer.status))).toEqual(new Set([200]));
+    expect(boundPassed.length).toBeGreaterThan(0);
+    expect(new Set(boundPassed.map((answer) => answer.status))).toEqual(new Set([401]));
+    // And once refused, never served again (no process-local copy brings it back).
+    const firstRefused = answers.findIndex((answer) => answer.status === 401);
+    expect(answers.slice(firstRefused).every((answer) => answer.status === 401)).toBe(true);
+  });
+
   it('when a revoked key is presented to a freshly started API, then it is refused at once', async () => {
     const key = await env.createKey(TEAM);
     await env.services.apiKeys.revoke(key.keyId);
