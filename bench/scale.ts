@@ -21,6 +21,7 @@ import { pathToFileURL } from 'node:url';
 import {
   createLogger,
   createServices,
+  deleteKeysMatching,
   ensureDatabaseExists,
   loadConfig,
   maintenanceUrl,
@@ -251,8 +252,9 @@ async function measureTopology(
       bulkPgPerItem: bulkPg / bulkItems,
     };
   } finally {
-    // A failed measurement leaves no API or worker behind.
+    // A failed measurement leaves no API or worker behind, and no keys on the shared cluster.
     await Promise.all([...children].map(stopProcess));
+    await deleteKeysMatching(services.redis, `${env.REDIS_PREFIX}:*`);
     await services.close();
   }
 }
