@@ -1,7 +1,8 @@
 // POST /v1/dnc, POST /v1/dnc/batch, GET /v1/dnc and GET /v1/dnc/check through the real API.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { entryShape } from '../support/api-under-test.js';
 import { createTestEnvironment, unlimited, type TestEnvironment } from '../support/environment.js';
-import { client, isoMillis, request } from '../support/http.js';
+import { client, request } from '../support/http.js';
 
 const TEAM = 'team_entries_a';
 const OTHER_TEAM = 'team_entries_b';
@@ -35,16 +36,6 @@ const entryIdPattern = /^dnc_[A-Za-z0-9]+$/;
 /** A slug no other test uses. */
 function freshSlug(prefix = 'person') {
   return `${prefix}-${++slugCounter}`;
-}
-
-function entryShape(teamId: string, url: string) {
-  return {
-    $id: expect.stringMatching(entryIdPattern),
-    teamId,
-    url,
-    $createdAt: expect.stringMatching(isoMillis),
-    $updatedAt: expect.stringMatching(isoMillis),
-  };
 }
 
 async function counts() {
