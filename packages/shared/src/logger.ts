@@ -1,13 +1,15 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import { pino, type Logger, type LoggerOptions } from 'pino';
 
 export type { Logger };
 
+/** Request headers whose values never reach a log line. */
+const SECRET_HEADERS = ['authorization', 'cookie', 'proxy-authorization', 'x-api-key'];
+const CENSOR = '[redacted]';
+
 // Secrets never reach a log line, whatever object a caller happens to log.
 const REDACT_PATHS = [
-  'req.headers.authorization',
-  'req.headers.cookie',
-  'req.headers["proxy-authorization"]',
-  'req.headers["x-api-key"]',
+  ...SECRET_HEADERS.map((name) => `req.headers["${name}"]`),
   'headers.authorization',
   'authorization',
   'apiKey',
@@ -21,11 +23,28 @@ export function createLogger(options: { level: LoggerOptions['level']; name: str
     {
       name: options.name,
       level: options.level,
-      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      redact: { paths: REDACT_PATHS, censor: CENSOR },
       timestamp: pino.stdTimeFunctions.isoTime,
     },
     destination ?? stdoutLines(),
   );
+}
+
+/**
+ * The logger of the one line each request ends with, whose only secrets are request headers:
+ * give it headers through `censorHeaders`. The path redaction of every other line clones the
+ * objects it walks, and on the request line that was a fifth of the API's memory allocated per
+ * request, so this child has none; censoring the headers while copying them does its work.
+ */
+export function requestLineLogger(logger: Logger): Logger {
+  return logger.child({}, { redact: { paths: [], censor: CENSOR } });
+}
+
+/** A copy of a request's headers for a log line, each secret one's value censored (see `requestLineLogger`). */
+export function censorHeaders(headers: IncomingHttpHeaders): Record<string, string | string[] | undefined> {
+  const copy: Record<string, string | string[] | undefined> = {};
+  for (const name in headers) copy[name] = SECRET_HEADERS.includes(name) ? CENSOR : headers[name];
+  return copy;
 }
 
 /**

@@ -3,9 +3,9 @@
 // duration in the metrics and one log line.
 //
 // The log line keeps pino-http's shape (`req`, `res`, `responseTime`, `requestId`, "request
-// completed"), so log queries written for it still work. Secret headers are redacted by the
-// logger itself (REDACT_PATHS in @dnc/shared's logger), as on every other line.
-import type { Logger } from '@dnc/shared';
+// completed"), so log queries written for it still work. Its secret headers are censored by the
+// logger module's `censorHeaders`, for its `requestLineLogger` (see there why).
+import { censorHeaders, requestLineLogger, type Logger } from '@dnc/shared';
 import type { Request, RequestHandler, Response } from 'express';
 import type { ApiMetrics } from '../metrics.js';
 import { assignRequestId } from './middleware.js';
@@ -52,7 +52,8 @@ function routePatternOf(req: Request, context: RequestContext): string {
   return joinRoute(context.routeBase ?? '', Array.isArray(path) ? '/*' : String(path));
 }
 
-export function trackRequests(logger: Logger, metrics: Pick<ApiMetrics, 'observeRequest'>): RequestHandler {
+export function trackRequests(serviceLogger: Logger, metrics: Pick<ApiMetrics, 'observeRequest'>): RequestHandler {
+  const logger = requestLineLogger(serviceLogger);
   return (req, res, next) => {
     escapeUndecodablePath(req);
     const started = performance.now();
@@ -86,7 +87,7 @@ function logRequest(
 ): void {
   const line = {
     requestId,
-    req: { method, url, headers: req.headers, remoteAddress: req.socket.remoteAddress },
+    req: { method, url, headers: censorHeaders(req.headers), remoteAddress: req.socket.remoteAddress },
     res: { statusCode: res.statusCode },
     responseTime: Math.round(elapsedMs),
   };
