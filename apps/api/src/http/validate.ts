@@ -55,9 +55,9 @@ function nulDetails(input: unknown, location: InputLocation): ValidationDetail[]
 function isFlatAndNulFree(input: unknown): boolean {
   if (input === undefined) return true;
   if (input === null || typeof input !== 'object' || Array.isArray(input)) return false;
-  for (const key in input) {
-    if (!Object.hasOwn(input, key)) continue;
-    const value = (input as Record<string, unknown>)[key];
+  const record = input as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    const value = record[key];
     if (key.includes(NUL) || (typeof value === 'string' ? value.includes(NUL) : value !== undefined)) return false;
   }
   return true;
