@@ -1,6 +1,7 @@
+import { submitBulkDeletion } from '@dnc/shared';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ITEM_FAILED_REASON } from '../../apps/worker/src/drain-step.js';
+import { createDrainStep, ITEM_FAILED_REASON } from '../../apps/worker/src/drain-step.js';
 import { seedEntries, waitForJob } from '../support/bulk.js';
 import { createTestEnvironment, unlimited, type TestEnvironment } from '../support/environment.js';
 import { client } from '../support/http.js';
@@ -45,5 +46,58 @@ describe('an item that cannot be deleted', () => {
     expect(JSON.stringify(items.body)).not.toMatch(/refusing|trigger|delete from/i);
     const poison = await env.services.db.selectFrom('dnc_entries').select('id').where('id', '=', 'dnc_poison1').execute();
     expect(poison).toHaveLength(1);
+  });
+
+  it('when several teams run together and one of them has such an item, then it alone fails and every other team is drained', async () => {
+    const { db, drainPace } = env.services;
+    const teams = ['team_group_a', 'team_group_b', 'team_group_c'];
+    const jobs = new Map<string, string>();
+    for (const teamId of teams) {
+      await env.createKey(teamId);
+      const ids = await seedEntries(db, teamId, `${teamId.slice(-1)}grouped`, 4);
+      // Team b's second item is the poisoned entry.
+      if (teamId === 'team_group_b') ids.splice(1, 0, 'dnc_poison2');
+      const { job } = await submitBulkDeletion(db, { teamId, apiKeyId: null, requestId: null, entryIds: ids, reason: null }, drainPace);
+      jobs.set(teamId, job.$id);
+    }
+    await sql`insert into dnc_entries (id, team_id, url) values ('dnc_poison2', 'team_group_b', 'https://linkedin.com/in/poison-2')`.execute(
+      db,
+    );
+    await sql`
+      create or replace function refuse_poison() returns trigger language plpgsql as $$
+      begin
+        if old.id in ('dnc_poison1', 'dnc_poison2') then raise exception 'refusing to delete %', old.id; end if;
+        return old;
+      end $$`.execute(db);
+
+    // The three runs handed over together, as the drainer hands over runs that waited for a slot.
+    const drainSteps = createDrainStep(env.services);
+    const results = await drainSteps(teams.map((teamId) => ({ teamId, repairCache: false })));
+    expect(results).toEqual(teams.map(() => ({ drained: true })));
+
+    for (const teamId of teams) {
+      const job = await db
+        .selectFrom('bulk_jobs')
+        .select(['status', 'finished_items', 'total'])
+        .where('id', '=', jobs.get(teamId)!)
+        .executeTakeFirstOrThrow();
+      expect(job).toEqual({ status: 'completed', finished_items: job.total, total: teamId === 'team_group_b' ? 5 : 4 });
+      const items = await db.selectFrom('bulk_job_items').select(['entry_id', 'status']).where('job_id', '=', jobs.get(teamId)!).execute();
+      const failed = items.filter((item) => item.status === 'failed').map((item) => item.entry_id);
+      expect(failed).toEqual(teamId === 'team_group_b' ? ['dnc_poison2'] : []);
+      expect(items.filter((item) => item.status === 'deleted')).toHaveLength(4);
+      const audits = await db
+        .selectFrom('audit_events')
+        .select('entry_id')
+        .where('job_id', '=', jobs.get(teamId)!)
+        .where('action', '=', 'dnc.entry.deleted')
+        .execute();
+      expect(audits.map((audit) => audit.entry_id).sort()).toEqual(
+        items
+          .filter((item) => item.status === 'deleted')
+          .map((item) => item.entry_id)
+          .sort(),
+      );
+    }
   });
 });

@@ -6,7 +6,7 @@
 import { hostname } from 'node:os';
 import { createRedisClient, isDependencyUnavailable, shardQueue, watchRedis, type DrainJobData, type Services } from '@dnc/shared';
 import { DelayedError, Worker, type ConnectionOptions, type Job } from 'bullmq';
-import { createDrainStep, type DrainStepOptions } from './drain-step.js';
+import { createDrainStep, type DrainRun, type DrainStepOptions, type DrainStepResult } from './drain-step.js';
 import { createDrainedTeamRechecks, startReconciler } from './reconciler.js';
 
 export interface DrainerOptions extends DrainStepOptions {
@@ -20,42 +20,80 @@ export interface DrainerOptions extends DrainStepOptions {
 }
 
 /**
- * At most `limit` holders at once, the others wait in arrival order. Shared by every shard's
- * BullMQ Worker of the process, so WORKER_CONCURRENCY bounds the batches one process runs at once
+ * The process's drainer runs, at most `limit` groups at once, each of at most `maxTeams` teams.
+ * A run that arrives while a group slot is free starts at once, alone; runs that arrive while
+ * every slot is taken wait, and the next free slot takes all of them (up to `maxTeams`) together:
+ * their teams share the group's round trips (drain-step.ts). One semaphore for every shard's
+ * BullMQ Worker of the process, so WORKER_CONCURRENCY bounds the groups one process runs at once
  * (and its Postgres connections), however many shards it consumes.
  */
-class Semaphore {
-  private available: number;
-  private readonly waiting: (() => void)[] = [];
+class DrainGroups {
+  private running = 0;
+  private readonly waiting: { run: DrainRun; settle: (result: Promise<DrainStepResult>) => void }[] = [];
 
-  constructor(limit: number) {
-    this.available = limit;
+  constructor(
+    private readonly limit: number,
+    private readonly maxTeams: number,
+    private readonly runGroup: (runs: readonly DrainRun[]) => Promise<DrainStepResult[]>,
+  ) {}
+
+  run(run: DrainRun): Promise<DrainStepResult> {
+    return new Promise<DrainStepResult>((resolve) => {
+      this.waiting.push({ run, settle: resolve });
+      this.startGroups();
+    });
   }
 
-  async run<T>(task: () => Promise<T>): Promise<T> {
-    if (this.available > 0) this.available--;
-    else await new Promise<void>((resolve) => this.waiting.push(resolve));
-    try {
-      return await task();
-    } finally {
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.available++;
+  /** The oldest waiting runs, up to maxTeams of distinct teams (a team's second run waits for the next group). */
+  private takeGroup(): typeof this.waiting {
+    const teams = new Set<string>();
+    const group: typeof this.waiting = [];
+    for (let index = 0; index < this.waiting.length && group.length < this.maxTeams;) {
+      const member = this.waiting[index]!;
+      if (teams.has(member.run.teamId)) {
+        index++;
+        continue;
+      }
+      teams.add(member.run.teamId);
+      group.push(member);
+      this.waiting.splice(index, 1);
+    }
+    return group;
+  }
+
+  private startGroups(): void {
+    while (this.running < this.limit && this.waiting.length > 0) {
+      const group = this.takeGroup();
+      this.running++;
+      const results = this.runGroup(group.map((member) => member.run));
+      group.forEach((member, index) => member.settle(results.then((all) => all[index]!)));
+      void results
+        .catch(() => undefined)
+        .finally(() => {
+          this.running--;
+          this.startGroups();
+        });
     }
   }
 }
 
+/**
+ * Teams one group of drainer runs may hold. BullMQ hands each shard's Worker this many times
+ * WORKER_CONCURRENCY jobs at once, so that runs wait here (holding only their job's lock, for
+ * the milliseconds the groups ahead take) and can be gathered.
+ */
+const MAX_TEAMS_PER_GROUP = 16;
+
 export function startDrainer(services: Services, options: DrainerOptions = {}) {
   const { config } = services;
-  const drainStep = createDrainStep(services, options);
-  const batches = new Semaphore(config.workerConcurrency);
+  const groups = new DrainGroups(config.workerConcurrency, MAX_TEAMS_PER_GROUP, createDrainStep(services, options));
 
   async function drain(job: Job<DrainJobData>, token?: string): Promise<string> {
     const { teamId } = job.data;
     // Re-delivered after a stall, or retrying after a failure: the previous run may have died
     // between its commit and its cache invalidation.
     const repairCache = job.attemptsMade > 0 || job.stalledCounter > 0;
-    const step = await batches.run(() => drainStep(teamId, { repairCache }));
+    const step = await groups.run({ teamId, repairCache });
     if (step.drained) {
       await options.beforeDrainedRunEnds?.(teamId);
       return 'drained';
@@ -106,11 +144,11 @@ function startShardWorker(
   const worker = new Worker<DrainJobData, string>(name, drain, {
     connection,
     prefix,
-    // Every shard may take up to WORKER_CONCURRENCY jobs, so a process whose work sits in one
-    // shard still runs that many batches at once; the shared semaphore above keeps the total
-    // at WORKER_CONCURRENCY. A job waiting for it holds no Postgres connection, only its lock,
-    // for as long as the batches ahead of it take (milliseconds).
-    concurrency: config.workerConcurrency,
+    // Every shard may take up to WORKER_CONCURRENCY groups' worth of jobs, so a process whose
+    // work sits in one shard still runs that many groups at once; the shared DrainGroups above
+    // keeps the total at WORKER_CONCURRENCY groups. A job waiting there holds no Postgres
+    // connection, only its lock, for as long as the groups ahead of it take (milliseconds).
+    concurrency: config.workerConcurrency * MAX_TEAMS_PER_GROUP,
     // Stored on each job it takes (`processedBy`): the queue dashboard shows which process runs a team.
     name: `${hostname()}:${process.pid}`,
     // Take-over of a dead worker's drainer (BullMQ 6, moveStalledJobsToWait): each stall check

@@ -60,3 +60,41 @@ export async function executeBatch(db: Db, teamId: string, slots: number, option
     remaining: row.remaining,
   };
 }
+
+/** One team's batch within executeBatches. */
+export interface TeamBatch {
+  teamId: string;
+  slots: number;
+  throttleUntil: Date | null;
+}
+
+/**
+ * The batches of several teams (each team at most once) in one round trip: the SQL function
+ * `drain_batches` (migration 2026-11-29T09-00-00_drain-batches-function) runs `drain_batch` for
+ * each in the given order, and all of them commit together or none does. Each team's result is
+ * the one executeBatch would give. A failure of any batch fails them all.
+ */
+export async function executeBatches(
+  db: Db,
+  batches: readonly TeamBatch[],
+  options: Pick<BatchOptions, 'remainingCap'> = {},
+): Promise<Map<string, BatchResult>> {
+  const remainingCap = options.remainingCap ?? 1;
+  const auditIds = batches.flatMap((batch) => Array.from({ length: batch.slots }, () => newAuditId()));
+  const result = await sql<{ team_id: string; executed: number; deleted: number; not_found: number; forbidden: number; remaining: number }>`
+    select team_id, executed, deleted, not_found, forbidden, remaining
+    from drain_batches(
+      ${batches.map((batch) => batch.teamId)}::text[], ${batches.map((batch) => batch.slots)}::integer[], ${auditIds}::text[],
+      ${batches.map((batch) => batch.throttleUntil)}::timestamptz[], ${remainingCap}::integer
+    )`.execute(db);
+  return new Map(
+    result.rows.map((row) => [
+      row.team_id,
+      {
+        executed: row.executed,
+        outcomes: { deleted: row.deleted, not_found: row.not_found, forbidden: row.forbidden },
+        remaining: row.remaining,
+      },
+    ]),
+  );
+}

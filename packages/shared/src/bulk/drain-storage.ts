@@ -15,27 +15,29 @@ export async function countPendingItems(db: Db, teamId: string, cap: number): Pr
 }
 
 /**
- * What a drainer run needs before it takes slots, in one round trip: the team's dnc-write limit
- * (its own from team_limits, else `defaultLimit`) and its pending items, counted up to that
- * limit minus the reserve (the most one run may execute).
+ * What drainer runs need before they take slots, for several teams (each at most once) in one
+ * round trip: team id → the team's dnc-write limit (its own from team_limits, else
+ * `defaultLimit`) and its pending items, counted up to that limit minus the reserve (the most one
+ * run may execute).
  */
-export async function drainRunOutlook(
+export async function drainRunOutlooks(
   db: Db,
-  teamId: string,
+  teamIds: readonly string[],
   { defaultLimit, reserve }: { defaultLimit: number; reserve: number },
-): Promise<{ limit: number; pending: number }> {
-  const result = await sql<{ limit: number; pending: number }>`
-    with team_limit as (
-      select coalesce((select "limit" from team_limits where team_id = ${teamId} and class = 'dnc-write'), ${defaultLimit}::int) as value
-    )
-    select (select value from team_limit) as "limit", (
+): Promise<Map<string, { limit: number; pending: number }>> {
+  const result = await sql<{ team_id: string; limit: number; pending: number }>`
+    select team.team_id, team.limit, (
       select count(*)::int from (
-        select 1 from bulk_job_items where team_id = ${teamId} and status = 'pending'
-        limit greatest((select value from team_limit) - ${reserve}::int, 0)
+        select 1 from bulk_job_items item where item.team_id = team.team_id and item.status = 'pending'
+        limit greatest(team.limit - ${reserve}::int, 0)
       ) pending
-    ) as pending`.execute(db);
-  const row = result.rows[0]!;
-  return { limit: row.limit, pending: row.pending };
+    ) as pending
+    from (
+      select requested.team_id, coalesce(own."limit", ${defaultLimit}::int) as "limit"
+      from unnest(${teamIds}::text[]) as requested(team_id)
+      left join team_limits own on own.team_id = requested.team_id and own.class = 'dnc-write'
+    ) team`.execute(db);
+  return new Map(result.rows.map((row) => [row.team_id, { limit: row.limit, pending: row.pending }]));
 }
 
 /** Those of the given teams that have pending items (one round trip for all of them). */
@@ -54,7 +56,7 @@ export async function teamsWithPendingItems(db: Db): Promise<string[]> {
   return result.rows.map((row) => row.team_id);
 }
 
-export { executeBatch, type BatchOptions, type BatchResult } from './drain-batch.js';
+export { executeBatch, executeBatches, type BatchOptions, type BatchResult, type TeamBatch } from './drain-batch.js';
 
 /**
  * Completes the given jobs that have no pending item left (cancelled ones stay cancelled): the

@@ -20,6 +20,7 @@ import * as teamLimits from './migrations/2026-11-27T09-00-00_team-limits.js';
 import * as bulkItemsByUrl from './migrations/2026-11-27T10-00-00_bulk-items-by-url.js';
 import * as bulkJobFinishedItems from './migrations/2026-11-28T09-00-00_bulk-job-finished-items.js';
 import * as drainBatchFunction from './migrations/2026-11-28T10-00-00_drain-batch-function.js';
+import * as drainBatchesFunction from './migrations/2026-11-29T09-00-00_drain-batches-function.js';
 
 // Listed explicitly (not read from disk) so they work the same under tsx, in a bundle or in Docker.
 // Names are timestamps: kysely applies them in name order.
@@ -30,6 +31,7 @@ const migrations: Record<string, Migration> = {
   '2026-11-27T10-00-00_bulk-items-by-url': bulkItemsByUrl,
   '2026-11-28T09-00-00_bulk-job-finished-items': bulkJobFinishedItems,
   '2026-11-28T10-00-00_drain-batch-function': drainBatchFunction,
+  '2026-11-29T09-00-00_drain-batches-function': drainBatchesFunction,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };
