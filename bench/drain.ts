@@ -46,8 +46,12 @@ export interface DrainBenchmarkResult {
     serviceMs: number;
     /** Audit events not yet relayed to the log when the drain ended, and the ms until they were. */
     relay: { behindAtEnd: number; catchUpMs: number };
-    /** CPU time per team batch: the worker process, this database's Postgres backends, and the floor's. */
-    cpuMsPerTeam: { worker: number; postgres: number; floorPostgres: number };
+    /**
+     * CPU time per team batch: the worker process, this database's Postgres backends, and the
+     * floor's; `…WithRelay` counts until the audit relay had caught up too (its work is part of
+     * every deletion, and what it has not done by the end of the drain it does after).
+     */
+    cpuMsPerTeam: { worker: number; postgres: number; workerWithRelay: number; postgresWithRelay: number; floorPostgres: number };
   };
   /** (c) with 1,000,000 items pending: RSS of each compiled process, and the new team's job (ms, each run). */
   backlog: { workerRssMiB: number; workerPeakMiB: number; apiRssMiB: number; apiPeakMiB: number; newTeamJobMs: number[] };
@@ -73,7 +77,8 @@ export async function drainBenchmarks(): Promise<DrainBenchmarkResult> {
     const lines = [
       `bulk drain 1,000 teams × 25   worker ${fmt(drain.serviceItemsPerSecond)} items/s (${(drain.serviceMs / 1000).toFixed(2)} s)  ` +
         `floor ${fmt(drain.floorItemsPerSecond)} items/s (before ${fmt(drain.floorRuns[0]!)}, after ${fmt(drain.floorRuns[1]!)})  ratio ${drain.ratio.toFixed(2)} (target ≥ 0.5)`,
-      `                              CPU per team: worker ${drain.cpuMsPerTeam.worker.toFixed(2)} ms + Postgres ${drain.cpuMsPerTeam.postgres.toFixed(2)} ms  ` +
+      `                              CPU per team: worker ${drain.cpuMsPerTeam.worker.toFixed(2)} ms + Postgres ${drain.cpuMsPerTeam.postgres.toFixed(2)} ms, ` +
+        `until the relay caught up ${drain.cpuMsPerTeam.workerWithRelay.toFixed(2)} + ${drain.cpuMsPerTeam.postgresWithRelay.toFixed(2)} ms  ` +
         `(floor: Postgres ${drain.cpuMsPerTeam.floorPostgres.toFixed(2)} ms)`,
       `                              audit relay ${fmt(drain.relay.behindAtEnd)} events behind when the drain ended, caught up ${(drain.relay.catchUpMs / 1000).toFixed(2)} s later`,
       `1,000,000 pending / 100 teams worker RSS ${backlog.workerRssMiB.toFixed(1)} MiB (peak ${backlog.workerPeakMiB.toFixed(1)})  ` +
@@ -141,7 +146,7 @@ async function benchDrain(services: Services, databaseUrl: string, childEnv: (ex
   const worker = await startCompiled('worker', childEnv({ ...RAISED_LIMITS }));
   const queues = createBulkQueues(services.config, services.redis);
   let serviceMs: number;
-  let cpuMs: { worker: number; postgres: number };
+  let cpuMs: { worker: number; postgres: number; workerWithRelay: number; postgresWithRelay: number };
   let relay: { behindAtEnd: number; catchUpMs: number };
   try {
     await Promise.all(queues.queues.map((queue) => queue.pause()));
@@ -186,15 +191,12 @@ async function benchDrain(services: Services, databaseUrl: string, childEnv: (ex
       await sleep(25);
     }
     serviceMs = performance.now() - started;
-    const postgresCpuAfter = await postgresCpu();
-    cpuMs = {
-      worker: cpuTimeOf(worker.pid) - workerCpuBefore,
-      postgres: [...postgresCpuAfter].reduce((sum, [pid, cpu]) => sum + cpu - (postgresCpuBefore.get(pid) ?? 0), 0),
-    };
+    const postgresCpuSince = async () =>
+      [...(await postgresCpu())].reduce((sum, [pid, cpu]) => sum + cpu - (postgresCpuBefore.get(pid) ?? 0), 0);
+    const drainCpu = { worker: cpuTimeOf(worker.pid) - workerCpuBefore, postgres: await postgresCpuSince() };
     await verifyDrained(services);
-    // The worker relays audit events to its log at one page per interval while batches run, and
-    // drains the rest once they pause: how far behind it was when the drain ended, and how long
-    // it took to catch up.
+    // The worker relays audit events to its log while batches run, page after page: how far
+    // behind it was when the drain ended, and how long it took to catch up.
     const unrelayed = async () =>
       (await sql<{ count: number }>`select count(*)::int as count from audit_events where relayed_at is null`.execute(db)).rows[0]!.count;
     relay = { behindAtEnd: await unrelayed(), catchUpMs: 0 };
@@ -204,6 +206,7 @@ async function benchDrain(services: Services, databaseUrl: string, childEnv: (ex
       await sleep(100);
     }
     relay.catchUpMs = performance.now() - started - serviceMs;
+    cpuMs = { ...drainCpu, workerWithRelay: cpuTimeOf(worker.pid) - workerCpuBefore, postgresWithRelay: await postgresCpuSince() };
   } finally {
     await queues.close();
     await stopChild(worker);
@@ -221,6 +224,8 @@ async function benchDrain(services: Services, databaseUrl: string, childEnv: (ex
     cpuMsPerTeam: {
       worker: cpuMs.worker / DRAIN_TEAMS,
       postgres: cpuMs.postgres / DRAIN_TEAMS,
+      workerWithRelay: cpuMs.workerWithRelay / DRAIN_TEAMS,
+      postgresWithRelay: cpuMs.postgresWithRelay / DRAIN_TEAMS,
       floorPostgres: (floorBefore.postgresCpuMs + floorAfter.postgresCpuMs) / 2 / DRAIN_TEAMS,
     },
   };
