@@ -1,5 +1,7 @@
 // The audit trail. Events are rows written in the same transaction as the change they record
 // (see entries.ts); the worker relays new rows to the log stream and marks them relayed.
+import { write } from 'node:fs';
+import { promisify } from 'node:util';
 import { sql } from 'kysely';
 import { pino } from 'pino';
 import { decodeCursor, isCursorInteger, pageFields, pageOf, type CursorKey, type CursorScope, type PageRequest } from './cursor.js';
@@ -81,25 +83,76 @@ export async function listAuditEvents(db: Db, teamId: string, query: AuditQuery)
 const RELAY_LOCK_KEY = 0x646e6361; // "dnca"
 
 /**
- * Where the relay writes: a logger, and `flush`, which hands every line logged so far to the OS.
- * The relay flushes before it marks the events relayed (at least once, never lost).
+ * Where the relay writes: a logger, and `flush`, which hands every line logged so far to the OS
+ * (resolving once it has). The relay flushes before it marks the events relayed (at least once,
+ * never lost).
  */
 export interface AuditLogStream {
   logger: Logger;
-  flush: () => void;
+  flush: () => void | Promise<void>;
+}
+
+/** The most one write of audit lines holds: PIPE_BUF, so a write to a pipe is never split. */
+const AUDIT_WRITE_MAX_BYTES = 4_096;
+const writeToFd = promisify(write);
+
+/**
+ * The worker's audit log stream: stdout (or `fd`), in the format of the service logs (pino,
+ * `name`, `component: 'audit'`). The lines of a relay page are gathered in memory and flush()
+ * writes them in writes of at most 4 KiB of whole lines: one system call for about ten events
+ * instead of one each, and each write within PIPE_BUF, so that processes sharing one stdout pipe
+ * never split each other's lines. The writes are asynchronous: a synchronous write to a pipe
+ * its reader has not emptied blocked the whole worker, every batch in flight with it (sonic-boom
+ * then sleeps 100 ms at a time; issue 11 profile of the bulk drain). No redaction pass: an audit
+ * event's fields are fixed (toAuditEvent) and none holds a secret.
+ */
+export function createAuditLogStream(config: Pick<Config, 'logLevel'>, name: string, fd = 1): AuditLogStream {
+  let logged: string[] = [];
+  const logger = pino(
+    { name, level: config.logLevel, timestamp: pino.stdTimeFunctions.isoTime },
+    { write: (line: string) => void logged.push(line) },
+  );
+  return {
+    logger: logger.child({ component: 'audit' }),
+    async flush() {
+      const lines = logged;
+      logged = [];
+      for (const chunk of wholeLinesUpTo(lines, AUDIT_WRITE_MAX_BYTES)) await writeFully(fd, chunk);
+    },
+  };
+}
+
+/** The lines joined into consecutive chunks of at most `maxBytes` (a longer line is a chunk of its own). */
+function* wholeLinesUpTo(lines: readonly string[], maxBytes: number): Generator<Buffer> {
+  let chunk: Buffer[] = [];
+  let bytes = 0;
+  for (const line of lines) {
+    const encoded = Buffer.from(line, 'utf8');
+    if (bytes > 0 && bytes + encoded.length > maxBytes) {
+      yield Buffer.concat(chunk, bytes);
+      chunk = [];
+      bytes = 0;
+    }
+    chunk.push(encoded);
+    bytes += encoded.length;
+  }
+  if (bytes > 0) yield Buffer.concat(chunk, bytes);
 }
 
 /**
- * The worker's audit log stream: stdout, in the format of the service logs (pino, `name`,
- * `component: 'audit'`), with the lines of a relay batch gathered into writes of at most 4 KiB:
- * one system call for about ten events instead of one each, and each write whole lines within
- * PIPE_BUF, so that processes sharing one stdout pipe never split each other's lines. No
- * redaction pass: an audit event's fields are fixed (toAuditEvent) and none holds a secret.
+ * Writes all of `data` to `fd` off the event loop (libuv's thread pool), resuming after a partial
+ * write, and after EAGAIN (a non-blocking pipe that is full) once its reader had a moment.
  */
-export function createAuditLogStream(config: Pick<Config, 'logLevel'>, name: string): AuditLogStream {
-  const destination = pino.destination({ dest: 1, sync: true, minLength: 3_072, maxWrite: 4_096 });
-  const logger = pino({ name, level: config.logLevel, timestamp: pino.stdTimeFunctions.isoTime }, destination);
-  return { logger: logger.child({ component: 'audit' }), flush: () => destination.flushSync() };
+async function writeFully(fd: number, data: Buffer): Promise<void> {
+  let offset = 0;
+  while (offset < data.length) {
+    try {
+      offset += (await writeToFd(fd, data, offset, data.length - offset, null)).bytesWritten;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  }
 }
 
 function isAuditLogStream(value: Logger | AuditLogStream): value is AuditLogStream {
@@ -124,7 +177,7 @@ export async function relayAuditEvents(db: Db, auditLog: Logger | AuditLogStream
       limit ${batchSize}`.execute(tx);
     if (rows.rows.length === 0) return 0;
     for (const row of rows.rows) stream.logger.info({ audit: true, event: toAuditEvent(row) }, row.action);
-    stream.flush();
+    await stream.flush();
     await sql`update audit_events set relayed_at = now() where seq = any(${rows.rows.map((row) => row.seq)}::bigint[])`.execute(tx);
     return rows.rows.length;
   });

@@ -1,0 +1,71 @@
+// The real worker process relays audit events to its stdout: one JSON line per event, written
+// asynchronously, and an event is marked relayed only once its line was handed to the OS.
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestEnvironment, unlimited, type TestEnvironment } from '../support/environment.js';
+import { startWorkerProcess, stopAllProcesses, type NodeProcess } from '../support/processes.js';
+import { waitUntil } from '../support/wait.js';
+
+// More events than one relay page (500) and than one 4 KiB write (about ten lines).
+const EVENTS = 1_200;
+
+let env: TestEnvironment;
+let worker: NodeProcess;
+
+beforeAll(async () => {
+  env = await createTestEnvironment({ ...unlimited });
+  worker = await startWorkerProcess(env.env, { AUDIT_RELAY_INTERVAL_MS: '50', WORKER_METRICS_PORT: '0' });
+});
+afterAll(async () => {
+  await worker?.stop();
+  await stopAllProcesses();
+  await env?.cleanup();
+});
+
+describe('audit lines on the worker stdout', () => {
+  it('when events are written, then each reaches the stdout once as an audit line, in order, and is marked relayed', async () => {
+    const { db } = env.services;
+    await sql`
+      insert into audit_events (id, team_id, action, entry_id, url, reason, api_key_id, source, job_id, request_id)
+      select 'aud_stdout' || n, 'team_stdout', 'dnc.entry.deleted', 'dnc_stdout' || n, 'https://linkedin.com/in/stdout-' || n,
+        'a reason with "quotes" and ünïcode', null, 'bulk', 'job_stdout', 'req-stdout-' || n
+      from generate_series(1, ${EVENTS}::int) n`.execute(db);
+
+    let unrelayed = EVENTS;
+    await waitUntil(
+      async () => {
+        const rows = await sql<{ n: number }>`select count(*)::int as n from audit_events where relayed_at is null`.execute(db);
+        unrelayed = rows.rows[0]!.n;
+        return unrelayed === 0;
+      },
+      { timeoutMs: 30_000, intervalMs: 50, what: () => `every event relayed (${unrelayed} left)` },
+    );
+
+    // Every line was handed to the OS before its event was marked relayed; this process reads
+    // the pipe on its own time.
+    const audit = await waitUntil(
+      () => {
+        const lines = worker.logLines().filter((line) => line.audit === true);
+        return Promise.resolve(lines.length >= EVENTS && lines);
+      },
+      { timeoutMs: 10_000, intervalMs: 20, what: 'every audit line read from the worker stdout' },
+    );
+    const rows = await sql<{ id: string; occurred_at: Date }>`
+      select id, occurred_at from audit_events where team_id = 'team_stdout' order by seq`.execute(db);
+    expect(audit.map((line) => (line.event as { $id: string }).$id)).toEqual(rows.rows.map((row) => row.id));
+    expect(audit[0]).toMatchObject({ level: 30, component: 'audit', msg: 'dnc.entry.deleted' });
+    expect(audit[EVENTS - 1]!.event).toEqual({
+      $id: `aud_stdout${EVENTS}`,
+      teamId: 'team_stdout',
+      action: 'dnc.entry.deleted',
+      entryId: `dnc_stdout${EVENTS}`,
+      url: `https://linkedin.com/in/stdout-${EVENTS}`,
+      reason: 'a reason with "quotes" and ünïcode',
+      apiKeyId: null,
+      source: 'bulk',
+      jobId: 'job_stdout',
+      requestId: `req-stdout-${EVENTS}`,
+      occurredAt: rows.rows[EVENTS - 1]!.occurred_at.toISOString(),
+    });
+  });
+});
