@@ -43,6 +43,8 @@ export interface DrainBenchmarkResult {
     floorItemsPerSecond: number;
     floorRuns: number[];
     ratio: number;
+    /** Items per second until the audit relay had caught up too, and that against the floor. */
+    withRelay: { itemsPerSecond: number; ratio: number };
     serviceMs: number;
     /** Audit events not yet relayed to the log when the drain ended, and the ms until they were. */
     relay: { behindAtEnd: number; catchUpMs: number };
@@ -80,7 +82,8 @@ export async function drainBenchmarks(): Promise<DrainBenchmarkResult> {
       `                              CPU per team: worker ${drain.cpuMsPerTeam.worker.toFixed(2)} ms + Postgres ${drain.cpuMsPerTeam.postgres.toFixed(2)} ms, ` +
         `until the relay caught up ${drain.cpuMsPerTeam.workerWithRelay.toFixed(2)} + ${drain.cpuMsPerTeam.postgresWithRelay.toFixed(2)} ms  ` +
         `(floor: Postgres ${drain.cpuMsPerTeam.floorPostgres.toFixed(2)} ms)`,
-      `                              audit relay ${fmt(drain.relay.behindAtEnd)} events behind when the drain ended, caught up ${(drain.relay.catchUpMs / 1000).toFixed(2)} s later`,
+      `                              audit relay ${fmt(drain.relay.behindAtEnd)} events behind when the drain ended, caught up ${(drain.relay.catchUpMs / 1000).toFixed(2)} s later: ` +
+        `${fmt(drain.withRelay.itemsPerSecond)} items/s relayed included, ratio ${drain.withRelay.ratio.toFixed(2)}`,
       `1,000,000 pending / 100 teams worker RSS ${backlog.workerRssMiB.toFixed(1)} MiB (peak ${backlog.workerPeakMiB.toFixed(1)})  ` +
         `API RSS ${backlog.apiRssMiB.toFixed(1)} MiB (peak ${backlog.apiPeakMiB.toFixed(1)})  (target ≤ 100 MB each)`,
       `                              new team's ${NEW_TEAM_ITEMS}-item job POST → completed ${backlog.newTeamJobMs.map((v) => `${v.toFixed(0)} ms`).join(', ')}  (target ≤ 1 s)`,
@@ -219,6 +222,10 @@ async function benchDrain(services: Services, databaseUrl: string, childEnv: (ex
     floorItemsPerSecond,
     floorRuns: [floorBefore.itemsPerSecond, floorAfter.itemsPerSecond],
     ratio: serviceItemsPerSecond / floorItemsPerSecond,
+    withRelay: {
+      itemsPerSecond: ((DRAIN_TEAMS * DRAIN_ITEMS_PER_TEAM) / (serviceMs + relay.catchUpMs)) * 1000,
+      ratio: ((DRAIN_TEAMS * DRAIN_ITEMS_PER_TEAM) / (serviceMs + relay.catchUpMs) / floorItemsPerSecond) * 1000,
+    },
     serviceMs,
     relay,
     cpuMsPerTeam: {
