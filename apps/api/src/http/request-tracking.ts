@@ -65,8 +65,9 @@ export function trackRequests(serviceLogger: Logger, metrics: Pick<ApiMetrics, '
     // Read now: by the time the response is over, an error may have unwound the routers.
     const { method, originalUrl: url } = req;
     const logged = !UNLOGGED_PATHS.has(req.url);
-    // 'close' comes once: after 'finish' when the response was sent, or alone when the client left first.
-    res.once('close', () => {
+    // 'close' comes once (no `once` wrapper needed): after 'finish' when the response was sent, or
+    // alone when the client left first.
+    res.on('close', () => {
       const elapsedMs = performance.now() - started;
       const finished = res.writableFinished;
       // A response the client abandoned has no status that was sent: it is not timed.
