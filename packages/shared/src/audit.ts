@@ -1,7 +1,6 @@
 // The audit trail. Events are rows written in the same transaction as the change they record
 // (see entries.ts); the worker relays new rows to the log stream and marks them relayed.
-import { write } from 'node:fs';
-import { promisify } from 'node:util';
+import { writeSync } from 'node:fs';
 import { sql } from 'kysely';
 import { pino } from 'pino';
 import { decodeCursor, isCursorInteger, pageFields, pageOf, type CursorKey, type CursorScope, type PageRequest } from './cursor.js';
@@ -94,17 +93,20 @@ export interface AuditLogStream {
 
 /** The most one write of audit lines holds: PIPE_BUF, so a write to a pipe is never split. */
 const AUDIT_WRITE_MAX_BYTES = 4_096;
-const writeToFd = promisify(write);
+/** How long a write waits for a full pipe's reader before it tries again. */
+const FULL_PIPE_RETRY_MS = 2;
 
 /**
  * The worker's audit log stream: stdout (or `fd`), in the format of the service logs (pino,
  * `name`, `component: 'audit'`). The lines of a relay page are gathered in memory and flush()
  * writes them in writes of at most 4 KiB of whole lines: one system call for about ten events
  * instead of one each, and each write within PIPE_BUF, so that processes sharing one stdout pipe
- * never split each other's lines. The writes are asynchronous: a synchronous write to a pipe
- * its reader has not emptied blocked the whole worker, every batch in flight with it (sonic-boom
- * then sleeps 100 ms at a time; issue 11 profile of the bulk drain). No redaction pass: an audit
- * event's fields are fixed (toAuditEvent) and none holds a secret.
+ * never split each other's lines. A write that finds the pipe full (EAGAIN: Node keeps stdout
+ * pipes non-blocking) waits for its reader off the event loop, a few ms at a time: with sonic-boom's
+ * synchronous writes it slept 100 ms at a time in Atomics.wait, and every batch in flight with it
+ * (issue 11 profile of the bulk drain). Not fs.write in the thread pool: a hop there and back per
+ * 4 KiB cost more CPU than the write. No redaction pass: an audit event's fields are fixed
+ * (toAuditEvent) and none holds a secret.
  */
 export function createAuditLogStream(config: Pick<Config, 'logLevel'>, name: string, fd = 1): AuditLogStream {
   let logged: string[] = [];
@@ -140,17 +142,17 @@ function* wholeLinesUpTo(lines: readonly string[], maxBytes: number): Generator<
 }
 
 /**
- * Writes all of `data` to `fd` off the event loop (libuv's thread pool), resuming after a partial
- * write, and after EAGAIN (a non-blocking pipe that is full) once its reader had a moment.
+ * Writes all of `data` to `fd`, resuming after a partial write, and after EAGAIN (a non-blocking
+ * pipe that is full) once its reader had a moment, without blocking the event loop meanwhile.
  */
 async function writeFully(fd: number, data: Buffer): Promise<void> {
   let offset = 0;
   while (offset < data.length) {
     try {
-      offset += (await writeToFd(fd, data, offset, data.length - offset, null)).bytesWritten;
+      offset += writeSync(fd, data, offset, data.length - offset);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
-      await new Promise((resolve) => setTimeout(resolve, 5));
+      await new Promise((resolve) => setTimeout(resolve, FULL_PIPE_RETRY_MS));
     }
   }
 }
