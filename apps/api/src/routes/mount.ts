@@ -4,12 +4,11 @@
 // handler per step: each step Express dispatches costs a router step on every request.
 import { AppError, type Config, type Services } from '@dnc/shared';
 import { Router, type Request } from 'express';
-import { readJsonBody, routeNotFound } from '../http/middleware.js';
+import { authenticate, readJsonBody, routeNotFound, takeRateLimitSlot } from '../http/middleware.js';
 import { actorOf, contextOf } from '../http/request-context.js';
 import { sendData } from '../http/respond.js';
 import { noQueryParameters, parseInput } from '../http/validate.js';
 import type { ApiMetrics } from '../metrics.js';
-import { createGuard } from './guard.js';
 import { tooManyItemsMessage, V1_PREFIX, type AnyV1Operation, type RequestInput } from './operation.js';
 
 type AnyRequestInput = Parameters<AnyV1Operation['handler']>[0];
@@ -54,7 +53,6 @@ function parseRequest(operation: AnyV1Operation, req: Request, config: Config, h
 /** The /v1 router: one route per operation of the table. */
 export function v1Router(operations: readonly AnyV1Operation[], services: Services, metrics: ApiMetrics): Router {
   const router = Router();
-  const guard = createGuard(services, metrics);
   // The contract has no OPTIONS routes (no CORS): Express would otherwise answer them itself,
   // unauthenticated. They are unknown routes like any other.
   router.use((req, res, next) => (req.method === 'OPTIONS' ? routeNotFound(req, res, next) : next()));
@@ -63,9 +61,11 @@ export function v1Router(operations: readonly AnyV1Operation[], services: Servic
     // The metrics' route label, known before any check can fail.
     const routePattern = `${V1_PREFIX}${path}`.replace(/\/+$/, '');
     const headerNames = operation.headers ? Object.keys(operation.headers.shape) : [];
+    const countRejection = () => metrics.countRateLimitRejection(operation.rateLimitClass);
     router[operation.method](path, async (req, res) => {
       contextOf(res).route = routePattern;
-      await guard(req, res, operation.scope, operation.rateLimitClass);
+      const { teamId } = await authenticate(services.apiKeys, req, res, operation.scope);
+      await takeRateLimitSlot(services.rateLimiter, res, teamId, operation.rateLimitClass, countRejection);
       if (operation.body) await readJsonBody(req, res);
       const input = parseRequest(operation, req, services.config, headerNames);
       const reply = await operation.handler(input, { services, metrics, actor: actorOf(res) });
