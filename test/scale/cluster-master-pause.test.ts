@@ -52,10 +52,11 @@ async function clusterStateOk(port: number): Promise<boolean> {
 async function masterOf(slot: number): Promise<number> {
   const redis = new Redis({ port: nodes[0]!.port, host: '127.0.0.1' });
   try {
-    const ranges = (await redis.cluster('SLOTS')) as [number, number, [string, number, ...unknown[]], ...unknown[]][];
-    const range = ranges.find(([from, to]) => slot >= from && slot <= to);
-    if (!range) throw new Error(`no master serves slot ${slot}`);
-    return range[2][1];
+    // Each range: [first slot, last slot, [host, port, id, …] of its master, …its replicas].
+    const range = (await redis.cluster('SLOTS')).find(([from, to]) => slot >= from && slot <= to);
+    const master = range?.[2];
+    if (!master) throw new Error(`no master serves slot ${slot}`);
+    return master[1];
   } finally {
     redis.disconnect();
   }
