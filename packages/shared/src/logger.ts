@@ -64,5 +64,12 @@ function stdoutLines(): pino.DestinationStream {
   const stream = pino.destination({ dest: 1, sync: false, minLength: 12 * 1024, periodicFlush: 100, contentMode: 'buffer' });
   // In buffer mode sonic-boom takes buffers (its types only know strings).
   const writeBuffer = (line: Buffer) => (stream.write as unknown as (data: Buffer) => boolean)(line);
-  return { write: (line: string) => writeBuffer(Buffer.from(line)) };
+  return {
+    write: (line: string) => writeBuffer(Buffer.from(line)),
+    // pino's logger.flush() calls its destination's flush: without these the wrapper would take
+    // the call and write nothing.
+    flush: (callback?: (error?: Error) => void) => stream.flush(callback),
+    flushSync: () => stream.flushSync(),
+    end: () => stream.end(),
+  } as pino.DestinationStream;
 }
