@@ -2,7 +2,6 @@ import { once } from 'node:events';
 import { checkDependencies, createServices, exitOnBootFailure, loadConfigOrExit, onShutdownSignal } from '@dnc/shared';
 import { createApp } from './app.js';
 import { attachClientErrorHandler } from './http/client-error.js';
-import { createHttpServer } from './http/server.js';
 
 async function main() {
   const config = loadConfigOrExit();
@@ -11,7 +10,7 @@ async function main() {
     await services.close();
     exitOnBootFailure(error);
   });
-  const server = createHttpServer(createApp(services)).listen(config.port);
+  const server = createApp(services).listen(config.port);
   attachClientErrorHandler(server, services.logger);
   await once(server, 'listening');
   const address = server.address();
