@@ -9,7 +9,8 @@ import { scopes, type Scope } from './vocabulary.js';
 export interface ApiKeyPrincipal {
   keyId: string;
   teamId: string;
-  scopes: Scope[];
+  /** Frozen: one principal is shared by every request of the key while it is cached. */
+  scopes: readonly Scope[];
 }
 
 export interface CreatedApiKey {
@@ -21,10 +22,6 @@ export interface CreatedApiKey {
 }
 
 const API_KEY_PATTERN = /^dncsk_([A-Za-z0-9]{16})_([0-9a-f]{64})$/;
-
-export function looksLikeApiKey(token: string): boolean {
-  return API_KEY_PATTERN.test(token);
-}
 
 function hashSecret(pepper: string, secret: string): string {
   return createHmac('sha256', pepper).update(secret).digest('hex');
@@ -180,7 +177,7 @@ export class ApiKeyService {
       principal: Object.freeze({
         keyId: row.id,
         teamId: row.team_id,
-        scopes: Object.freeze(row.scopes.filter((scope): scope is Scope => (scopes as readonly string[]).includes(scope))) as Scope[],
+        scopes: Object.freeze(row.scopes.filter((scope): scope is Scope => (scopes as readonly string[]).includes(scope))),
       }),
       secretHash: row.secret_hash,
       revoked: row.revoked_at !== null,

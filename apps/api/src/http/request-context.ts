@@ -17,7 +17,7 @@ export function contextOf(res: Response): RequestContext {
 
 export function principalOf(res: Response): ApiKeyPrincipal {
   const principal = contextOf(res).principal;
-  if (!principal) throw new Error('route is missing the authenticate middleware');
+  if (!principal) throw new Error('a route that needs a principal ran without authentication');
   return principal;
 }
 
