@@ -236,7 +236,8 @@ export async function syncDeleteBenchmark(options: SyncDeleteOptions = {}): Prom
 
     const apiPort = await freePort();
     const floorPort = await freePort();
-    // The API runs as production starts it, with the service's heap flags; the floor with Node's defaults.
+    // Both run with the service's heap flags, as production starts the API: the same runtime on
+    // both sides, so the RSS side by side is that of the work, not of V8's defaults.
     const api = startChild([...SERVICE_NODE_FLAGS, ...(options.apiNodeArgs ?? []), 'apps/api/dist/main.js'], {
       ...env,
       PORT: String(apiPort),
@@ -244,7 +245,13 @@ export async function syncDeleteBenchmark(options: SyncDeleteOptions = {}): Prom
     children.push(api);
     // Its own prefix: the two sides never share a window.
     const floor = startChild(
-      [...(options.floorNodeArgs ?? []), 'bench/floor-sync-server.ts', join(workDir, 'keys.json'), String(floorPort)],
+      [
+        ...SERVICE_NODE_FLAGS,
+        ...(options.floorNodeArgs ?? []),
+        'bench/floor-sync-server.ts',
+        join(workDir, 'keys.json'),
+        String(floorPort),
+      ],
       {
         ...env,
         REDIS_PREFIX: `${throwAway.redisPrefix}_floor`,
