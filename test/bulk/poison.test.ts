@@ -73,7 +73,7 @@ describe('an item that cannot be deleted', () => {
     // The three runs handed over together, as the drainer hands over runs that waited for a slot.
     const drainSteps = createDrainStep(env.services);
     const results = await drainSteps(teams.map((teamId) => ({ teamId, repairCache: false })));
-    expect(results).toEqual(teams.map(() => ({ drained: true })));
+    expect(results).toEqual(teams.map(() => ({ status: 'fulfilled', value: { drained: true } })));
 
     for (const teamId of teams) {
       const job = await db

@@ -24,6 +24,15 @@ export const ITEM_FAILED_REASON = 'internal_error: the deletion failed; the serv
 /** The team has no pending item left, or the next run is due at `runAt` (epoch ms). */
 export type DrainStepResult = { drained: true } | { drained: false; runAt: number };
 
+/** One run of a group: its result, or the error of its own batch (only its job fails). */
+export type DrainRunOutcome = PromiseSettledResult<DrainStepResult>;
+
+/** What a team's batch did. */
+interface BatchDone {
+  deleted: number;
+  remaining: number;
+}
+
 export interface DrainStepOptions {
   /** Told how many items ended how, after each commit (for metrics). */
   onItemOutcomes?: (outcomes: Partial<Record<DeletionMetricOutcome, number>>) => void;
@@ -31,6 +40,14 @@ export interface DrainStepOptions {
 
 /** Errors that say nothing about the items: retry the batch later (the queue's backoff). */
 const isRetryable = (error: unknown) => classifyError(error) !== 'permanent';
+
+/**
+ * Postgres refused the statement and rolled its transaction back: nothing of it committed. Not
+ * so a lost connection or a query timeout, after which the statement may still commit.
+ * (40P01 deadlock, 40001 serialization failure, 55P03 lock not available, 57014 statement timeout.)
+ */
+const ROLLED_BACK_CODES = new Set(['40P01', '40001', '55P03', '57014']);
+const rolledBack = (error: unknown) => ROLLED_BACK_CODES.has(String((error as { code?: unknown } | null)?.code));
 
 export interface DrainRun {
   teamId: string;
@@ -51,7 +68,7 @@ const MAX_ITEMS_PER_STATEMENT = 500;
 export function createDrainStep(
   services: Pick<Services, 'config' | 'db' | 'redis' | 'teamLimits' | 'checkCache' | 'logger'>,
   options: DrainStepOptions = {},
-): (runs: readonly DrainRun[]) => Promise<DrainStepResult[]> {
+): (runs: readonly DrainRun[]) => Promise<DrainRunOutcome[]> {
   const { config, db, checkCache, logger } = services;
   const reserve = config.rateLimit.writeReservedForSync;
   // The run reads the team's dnc-write limit in the same query as its pending count; the limiter
@@ -82,11 +99,7 @@ export function createDrainStep(
    * transient, the same slots are spent one item at a time, and an item whose own deletion fails
    * is marked `failed` — one bad item must not block the team's queue forever.
    */
-  async function executeBatchIsolatingFailures(
-    teamId: string,
-    slots: number,
-    throttleUntil: Date | null,
-  ): Promise<{ deleted: number; remaining: number }> {
+  async function executeBatchIsolatingFailures(teamId: string, slots: number, throttleUntil: Date | null): Promise<BatchDone> {
     try {
       const batch = await executeBatch(db, teamId, slots, { throttleUntil });
       report(batch.outcomes);
@@ -117,33 +130,51 @@ export function createDrainStep(
   }
 
   /**
-   * The granted batches of several teams, as few statements as MAX_ITEMS_PER_STATEMENT allows. If
-   * a statement fails for a reason that is not transient, each of its teams runs on its own
-   * (executeBatchIsolatingFailures): one team's bad item must not hold the others back.
+   * The granted batches of several teams, as few statements as MAX_ITEMS_PER_STATEMENT allows;
+   * each team's check cache is invalidated as soon as its batch has committed. A statement of
+   * several teams that fails is re-run team by team on the same slots when it surely committed
+   * nothing: for a reason that is not transient (one team's bad item must not hold the others
+   * back), or because Postgres rolled it back (a deadlock must not cost every team its window).
+   * After a lost connection or a timeout it may still commit, so its teams fail (their jobs retry
+   * on fresh slots). A team's own failure fails only that team.
    */
-  async function executeGrantedBatches(granted: readonly TeamBatch[]): Promise<Map<string, { deleted: number; remaining: number }>> {
-    const executed = new Map<string, { deleted: number; remaining: number }>();
+  async function executeGrantedBatches(granted: readonly TeamBatch[]): Promise<Map<string, PromiseSettledResult<BatchDone>>> {
+    const executed = new Map<string, PromiseSettledResult<BatchDone>>();
+    const committed = async (teamId: string, done: BatchDone) => {
+      executed.set(teamId, { status: 'fulfilled', value: done });
+      // After commit: the very next check must not answer from a stale cache.
+      if (done.deleted > 0) await checkCache.invalidateTeam(teamId);
+    };
+    const executeAlone = async ({ teamId, slots, throttleUntil }: TeamBatch) => {
+      try {
+        await committed(teamId, await executeBatchIsolatingFailures(teamId, slots, throttleUntil));
+      } catch (error) {
+        executed.set(teamId, { status: 'rejected', reason: error });
+      }
+    };
     for (const statement of splitByItems(granted, MAX_ITEMS_PER_STATEMENT)) {
       if (statement.length === 1) {
-        const { teamId, slots, throttleUntil } = statement[0]!;
-        executed.set(teamId, await executeBatchIsolatingFailures(teamId, slots, throttleUntil));
+        await executeAlone(statement[0]!);
         continue;
       }
-      let results: Awaited<ReturnType<typeof executeBatches>> | undefined;
+      let results: Awaited<ReturnType<typeof executeBatches>>;
       try {
         results = await executeBatches(db, statement);
       } catch (error) {
-        if (isRetryable(error)) throw error;
-        logger.error({ err: error, teams: statement.length }, "bulk batches failed together; executing each team's batch on its own");
-      }
-      for (const { teamId, slots, throttleUntil } of statement) {
-        const batch = results?.get(teamId);
-        if (batch) {
-          report(batch.outcomes);
-          executed.set(teamId, { deleted: batch.outcomes.deleted, remaining: batch.remaining });
-        } else {
-          executed.set(teamId, await executeBatchIsolatingFailures(teamId, slots, throttleUntil));
+        if (isRetryable(error) && !rolledBack(error)) {
+          for (const { teamId } of statement) executed.set(teamId, { status: 'rejected', reason: error });
+          continue;
         }
+        logger.warn({ err: error, teams: statement.length }, "bulk batches failed together; executing each team's batch on its own");
+        for (const batch of statement) await executeAlone(batch);
+        continue;
+      }
+      for (const { teamId } of statement) {
+        // drain_batches answers one row per team it was given.
+        const batch = results.get(teamId);
+        if (!batch) throw new Error(`drain_batches returned no row for ${teamId}`);
+        report(batch.outcomes);
+        await committed(teamId, { deleted: batch.outcomes.deleted, remaining: batch.remaining });
       }
     }
     return executed;
@@ -158,8 +189,11 @@ export function createDrainStep(
     }
   }
 
-  /** Runs of distinct teams; the results in the same order. */
-  return async function drainSteps(runs: readonly DrainRun[]): Promise<DrainStepResult[]> {
+  /**
+   * Runs of distinct teams; their outcomes in the same order. Rejects as a whole only when the
+   * group failed before any batch ran (the outlook query, the limiter).
+   */
+  return async function drainSteps(runs: readonly DrainRun[]): Promise<DrainRunOutcome[]> {
     // A worker that died (or failed) between a batch's commit and its cache invalidation left
     // answers that may be stale: the run that takes over its job invalidates first.
     await Promise.all(runs.filter((run) => run.repairCache).map((run) => checkCache.invalidateTeam(run.teamId)));
@@ -178,32 +212,30 @@ export function createDrainStep(
     );
     // A window that is full after this batch: the team's jobs show throttled until its next slot
     // frees, written by the batch's own statement (or below, when the team got no slot at all).
-    const throttleUntil = (decision: RateLimitDecision) => (decision.nextAdmitAt > decision.now ? new Date(decision.nextAdmitAt) : null);
+    const nextSlotIfFull = (decision: RateLimitDecision) => (decision.nextAdmitAt > decision.now ? new Date(decision.nextAdmitAt) : null);
     const granted: TeamBatch[] = [];
     runs.forEach((run, index) => {
       const decision = decisions[index];
       if (decision && decision.granted > 0)
-        granted.push({ teamId: run.teamId, slots: decision.granted, throttleUntil: throttleUntil(decision) });
+        granted.push({ teamId: run.teamId, slots: decision.granted, throttleUntil: nextSlotIfFull(decision) });
     });
-    const executed = granted.length > 0 ? await executeGrantedBatches(granted) : new Map<string, { deleted: number; remaining: number }>();
-    // After commit: the very next check must not answer from a stale cache.
-    await Promise.all([...executed].filter(([, batch]) => batch.deleted > 0).map(([teamId]) => checkCache.invalidateTeam(teamId)));
-    await Promise.all(
-      runs.map((run, index) => {
-        const decision = decisions[index];
-        const until = decision && decision.granted === 0 ? throttleUntil(decision) : null;
-        return until ? markTeamThrottled(db, run.teamId, until) : Promise.resolve();
-      }),
-    );
-
-    return runs.map((run, index): DrainStepResult => {
+    const executed = granted.length > 0 ? await executeGrantedBatches(granted) : new Map<string, PromiseSettledResult<BatchDone>>();
+    // One at a time: the group holds one Postgres connection, not one per team.
+    for (const [index, run] of runs.entries()) {
       const decision = decisions[index];
-      if (!decision) return { drained: true };
+      const until = decision && decision.granted === 0 ? nextSlotIfFull(decision) : null;
+      if (until) await markTeamThrottled(db, run.teamId, until);
+    }
+
+    return runs.map((run, index): DrainRunOutcome => {
+      const decision = decisions[index];
+      if (!decision) return { status: 'fulfilled', value: { drained: true } };
       const batch = executed.get(run.teamId);
-      if (batch) logger.debug({ teamId: run.teamId, granted: decision.granted, ...batch }, 'bulk batch executed');
-      if (batch?.remaining === 0) return { drained: true };
+      if (batch?.status === 'rejected') return batch;
+      if (batch) logger.debug({ teamId: run.teamId, granted: decision.granted, ...batch.value }, 'bulk batch executed');
+      if (batch?.value.remaining === 0) return { status: 'fulfilled', value: { drained: true } };
       // More to do: run again when the team's window next admits a bulk write.
-      return { drained: false, runAt: Math.max(decision.nextAdmitAt, Date.now()) };
+      return { status: 'fulfilled', value: { drained: false, runAt: Math.max(decision.nextAdmitAt, Date.now()) } };
     });
   };
 }
@@ -211,6 +243,7 @@ export function createDrainStep(
 /** Consecutive groups of batches of at most `maxItems` items each (a larger batch alone in its group). */
 function splitByItems(batches: readonly TeamBatch[], maxItems: number): TeamBatch[][] {
   const groups: TeamBatch[][] = [];
+  // Infinity: the first batch always opens a group.
   let items = Number.POSITIVE_INFINITY;
   for (const batch of batches) {
     if (items + batch.slots > maxItems) {

@@ -6,7 +6,7 @@
 import { hostname } from 'node:os';
 import { createRedisClient, isDependencyUnavailable, shardQueue, watchRedis, type DrainJobData, type Services } from '@dnc/shared';
 import { DelayedError, Worker, type ConnectionOptions, type Job } from 'bullmq';
-import { createDrainStep, type DrainRun, type DrainStepOptions, type DrainStepResult } from './drain-step.js';
+import { createDrainStep, type DrainRun, type DrainRunOutcome, type DrainStepOptions, type DrainStepResult } from './drain-step.js';
 import { createDrainedTeamRechecks, startReconciler } from './reconciler.js';
 
 export interface DrainerOptions extends DrainStepOptions {
@@ -23,7 +23,7 @@ export interface DrainerOptions extends DrainStepOptions {
  * The process's drainer runs, at most `limit` groups at once, each of at most `maxTeams` teams.
  * A run that arrives while a group slot is free starts at once, alone; runs that arrive while
  * every slot is taken wait, and the next free slot takes all of them (up to `maxTeams`) together:
- * their teams share the group's round trips (drain-step.ts). One semaphore for every shard's
+ * their teams share the group's round trips (drain-step.ts). One limit for every shard's
  * BullMQ Worker of the process, so WORKER_CONCURRENCY bounds the groups one process runs at once
  * (and its Postgres connections), however many shards it consumes.
  */
@@ -34,7 +34,7 @@ class DrainGroups {
   constructor(
     private readonly limit: number,
     private readonly maxTeams: number,
-    private readonly runGroup: (runs: readonly DrainRun[]) => Promise<DrainStepResult[]>,
+    private readonly runGroup: (runs: readonly DrainRun[]) => Promise<DrainRunOutcome[]>,
   ) {}
 
   run(run: DrainRun): Promise<DrainStepResult> {
@@ -44,7 +44,11 @@ class DrainGroups {
     });
   }
 
-  /** The oldest waiting runs, up to maxTeams of distinct teams (a team's second run waits for the next group). */
+  /**
+   * The oldest waiting runs, up to maxTeams of distinct teams. A team's second run (its job
+   * re-delivered while the first run still waits here) is left out of this group; it may run in
+   * another group at the same time, as a re-delivered job could before groups existed.
+   */
   private takeGroup(): typeof this.waiting {
     const teams = new Set<string>();
     const group: typeof this.waiting = [];
@@ -66,7 +70,16 @@ class DrainGroups {
       const group = this.takeGroup();
       this.running++;
       const results = this.runGroup(group.map((member) => member.run));
-      group.forEach((member, index) => member.settle(results.then((all) => all[index]!)));
+      // Each run gets its own outcome: a team whose batch failed fails alone.
+      group.forEach((member, index) =>
+        member.settle(
+          results.then((all) => {
+            const outcome = all[index]!;
+            if (outcome.status === 'rejected') throw outcome.reason;
+            return outcome.value;
+          }),
+        ),
+      );
       void results
         .catch(() => undefined)
         .finally(() => {

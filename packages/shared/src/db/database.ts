@@ -87,7 +87,8 @@ export function createDb(databaseUrl: string, options: CreateDbOptions = {}): Db
 }
 
 /**
- * The connection as Kysely uses it, closed instead of reused once a query on it timed out.
+ * The connection as Kysely uses it, closed instead of reused once a query on it timed out or the
+ * server ended its session.
  *
  * pg's query_timeout only stops waiting: the statement it sent stays on the connection. Behind
  * PgBouncer, while Postgres is unreachable, it waits in the pooler's queue, and once Postgres is
@@ -95,21 +96,27 @@ export function createDb(databaseUrl: string, options: CreateDbOptions = {}): Db
  * had not (test/scale/pgbouncer-outage.test.ts showed it). Closing the connection makes PgBouncer
  * drop the queued statement. (A statement Postgres is already running when the timeout fires may
  * still complete: the server learns of the closed connection only when it answers.)
+ *
+ * An error of severity FATAL (the backend terminated, the server shutting down) arrives before
+ * the socket closes: handed back at once, the connection would look healthy to the pool and fail
+ * its next caller too (test/bulk/drain-groups.test.ts showed it).
  */
 function closedAfterQueryTimeout(client: pg.PoolClient): PostgresPoolClient {
-  let timedOut = false;
+  let broken = false;
   const query = async (sql: string, parameters: ReadonlyArray<unknown>) => {
     try {
       return await client.query(sql, parameters as unknown[]);
     } catch (error) {
-      if (error instanceof Error && error.message === 'Query read timeout') timedOut = true;
+      if (error instanceof Error && (error.message === 'Query read timeout' || (error as { severity?: string }).severity === 'FATAL')) {
+        broken = true;
+      }
       throw error;
     }
   };
   return {
     // Kysely streams rows through a cursor only when the dialect is given one; ours is not.
     query: query as unknown as PostgresPoolClient['query'],
-    release: (destroy?: boolean) => client.release(destroy === true || timedOut),
+    release: (destroy?: boolean) => client.release(destroy === true || broken),
   };
 }
 

@@ -1,0 +1,101 @@
+// Drainer runs handed over together (drain-step.ts) when a statement of the group fails for a
+// transient reason: Postgres rolled it back (a deadlock), or the connection was lost while it ran.
+// A team's own failure must fail only that team; a team whose batch committed must keep its
+// result and have its check cache invalidated at once.
+import { submitBulkDeletion, teamKey } from '@dnc/shared';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDrainStep } from '../../apps/worker/src/drain-step.js';
+import { seedEntries } from '../support/bulk.js';
+import { createTestEnvironment, type TestEnvironment } from '../support/environment.js';
+
+let env: TestEnvironment;
+beforeAll(async () => {
+  // 10 writes a window, 5 kept for synchronous writes: a run takes at most 5 slots per window.
+  env = await createTestEnvironment({ DNC_WRITE_LIMIT: '10', DNC_WRITE_RESERVED_FOR_SYNC: '5' });
+  // Deleting a marked entry either raises a deadlock (Postgres rolls the statement back) or
+  // terminates the connection it runs on (a lost connection: the client cannot know the outcome).
+  await sql`
+    create function fault_on_delete() returns trigger language plpgsql as $$
+    begin
+      if old.url like '%/deadlock-%' then raise exception 'simulated deadlock' using errcode = '40P01'; end if;
+      if old.url like '%/lost-%' then perform pg_terminate_backend(pg_backend_pid()); perform pg_sleep(5); end if;
+      return old;
+    end $$`.execute(env.services.db);
+  await sql`create trigger fault_on_delete before delete on dnc_entries for each row execute function fault_on_delete()`.execute(
+    env.services.db,
+  );
+});
+afterAll(() => env?.cleanup());
+
+async function submit(teamId: string, tag: string, count: number, urlTag = tag): Promise<void> {
+  await env.createKey(teamId);
+  const ids = await seedEntries(env.services.db, teamId, urlTag, count);
+  if (tag !== urlTag)
+    await sql`update dnc_entries set id = replace(id, ${`dnc_${urlTag}`}, ${`dnc_${tag}`}) where team_id = ${teamId}`.execute(
+      env.services.db,
+    );
+  const entryIds = tag === urlTag ? ids : ids.map((id) => id.replace(`dnc_${urlTag}`, `dnc_${tag}`));
+  await submitBulkDeletion(env.services.db, { teamId, apiKeyId: null, requestId: null, entryIds, reason: null }, env.services.drainPace);
+}
+
+async function itemsByStatus(teamId: string): Promise<Record<string, number>> {
+  const rows = await sql<{ status: string; count: number }>`
+    select status, count(*)::int as count from bulk_job_items where team_id = ${teamId} group by status`.execute(env.services.db);
+  return Object.fromEntries(rows.rows.map((row) => [row.status, row.count]));
+}
+
+async function auditedDeletions(teamId: string): Promise<number> {
+  const rows = await sql<{ count: number }>`
+    select count(*)::int as count from audit_events where team_id = ${teamId} and action = 'dnc.entry.deleted'`.execute(env.services.db);
+  return rows.rows[0]!.count;
+}
+
+const generation = async (teamId: string) =>
+  Number((await env.services.redis.get(teamKey(env.env.REDIS_PREFIX!, teamId, 'check-generation'))) ?? 0);
+
+describe('a group of drainer runs whose statement fails for a transient reason', () => {
+  it('when one team deadlocks, then the other teams are drained on their slots and only that team fails', async () => {
+    await submit('team_dl_a', 'dla', 5);
+    await submit('team_dl_b', 'dlb', 5);
+    await submit('team_dl_c', 'dlc', 5, 'deadlock-');
+    const outcomes = await createDrainStep(env.services)(
+      ['team_dl_a', 'team_dl_b', 'team_dl_c'].map((teamId) => ({ teamId, repairCache: false })),
+    );
+
+    expect(outcomes[0]).toEqual({ status: 'fulfilled', value: { drained: true } });
+    expect(outcomes[1]).toEqual({ status: 'fulfilled', value: { drained: true } });
+    expect(outcomes[2]).toMatchObject({ status: 'rejected', reason: { code: '40P01' } });
+    expect(await itemsByStatus('team_dl_a')).toEqual({ deleted: 5 });
+    expect(await itemsByStatus('team_dl_b')).toEqual({ deleted: 5 });
+    expect(await itemsByStatus('team_dl_c')).toEqual({ pending: 5 });
+    expect(await auditedDeletions('team_dl_a')).toBe(5);
+    expect(await auditedDeletions('team_dl_b')).toBe(5);
+    expect(await auditedDeletions('team_dl_c')).toBe(0);
+  });
+
+  it('when the connection is lost in a later statement, then a team whose statement committed keeps its result and its cache is invalidated', async () => {
+    // team_lost_big's 520 items exceed one statement's 500: it runs alone, first; the two small
+    // teams share the next statement, whose connection is lost.
+    await env.createKey('team_lost_big');
+    await sql`insert into team_limits (team_id, class, "limit") values ('team_lost_big', 'dnc-write', 600)`.execute(env.services.db);
+    await submit('team_lost_big', 'lbig', 520);
+    await submit('team_lost_x', 'lx', 1);
+    await submit('team_lost_y', 'ly', 1, 'lost-');
+    const generationBefore = await generation('team_lost_big');
+
+    const outcomes = await createDrainStep(env.services)(
+      ['team_lost_big', 'team_lost_x', 'team_lost_y'].map((teamId) => ({ teamId, repairCache: false })),
+    );
+
+    expect(outcomes[0]).toEqual({ status: 'fulfilled', value: { drained: true } });
+    expect(await itemsByStatus('team_lost_big')).toEqual({ deleted: 520 });
+    expect(await auditedDeletions('team_lost_big')).toBe(520);
+    expect(await generation('team_lost_big')).toBeGreaterThan(generationBefore);
+    // The lost statement's teams fail (their jobs retry later, on fresh slots), and nothing of it committed.
+    expect(outcomes[1]).toMatchObject({ status: 'rejected' });
+    expect(outcomes[2]).toMatchObject({ status: 'rejected' });
+    expect(await itemsByStatus('team_lost_x')).toEqual({ pending: 1 });
+    expect(await itemsByStatus('team_lost_y')).toEqual({ pending: 1 });
+  });
+});
