@@ -3,7 +3,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestEnvironment, unlimited, type TestEnvironment } from '../support/environment.js';
-import { startWorkerProcess, stopAllProcesses, type NodeProcess } from '../support/processes.js';
+import { spawnNode, startWorkerProcess, stopAllProcesses, type NodeProcess } from '../support/processes.js';
 import { waitUntil } from '../support/wait.js';
 
 // More events than one relay page (500) and than one 4 KiB write (about ten lines).
@@ -67,5 +67,44 @@ describe('audit lines on the worker stdout', () => {
       requestId: `req-stdout-${EVENTS}`,
       occurredAt: rows.rows[EVENTS - 1]!.occurred_at.toISOString(),
     });
+  });
+});
+
+describe('audit lines whatever LOG_LEVEL says', () => {
+  it('when the worker logs at error level only, then its audit events still reach stdout before they are marked relayed', async () => {
+    // The first worker would relay these events too (one relay at a time): only this one runs.
+    await worker.stop();
+    // No 'worker started' line at this level: the events are simply waited for.
+    const quiet = spawnNode('apps/worker/src/main.ts', {
+      ...env.env,
+      LOG_LEVEL: 'error',
+      AUDIT_RELAY_INTERVAL_MS: '50',
+      WORKER_METRICS_PORT: '0',
+    });
+    try {
+      const { db } = env.services;
+      await sql`
+        insert into audit_events (id, team_id, action, entry_id, url, reason, api_key_id, source, job_id, request_id)
+        select 'aud_quiet' || n, 'team_quiet', 'dnc.entry.deleted', 'dnc_quiet' || n, 'https://linkedin.com/in/quiet-' || n,
+          null, null, 'bulk', 'job_quiet', null
+        from generate_series(1, 20) n`.execute(db);
+      await waitUntil(
+        async () =>
+          (await sql<{ n: number }>`select count(*)::int as n from audit_events where relayed_at is null`.execute(db)).rows[0]!.n === 0,
+        { timeoutMs: 30_000, what: 'every quiet event relayed' },
+      );
+      const audit = await waitUntil(
+        () => {
+          const lines = quiet.logLines().filter((line) => line.audit === true);
+          return Promise.resolve(lines.length >= 20 && lines);
+        },
+        { timeoutMs: 10_000, intervalMs: 20, what: 'every audit line of the quiet worker' },
+      );
+      expect(audit.map((line) => (line.event as { $id: string }).$id)).toEqual(Array.from({ length: 20 }, (_, i) => `aud_quiet${i + 1}`));
+      // LOG_LEVEL did apply to everything else.
+      expect(quiet.logLines().filter((line) => line.audit !== true && (line.level as number) < 50)).toEqual([]);
+    } finally {
+      await quiet.stop();
+    }
   });
 });

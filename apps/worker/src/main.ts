@@ -24,7 +24,7 @@ async function main() {
     exitOnBootFailure(new Error(`Cannot listen on WORKER_METRICS_PORT ${config.workerMetricsPort}: ${(error as Error).message}`));
   });
   services.logger.info({ port: http.port }, 'worker metrics listening');
-  const auditRelay = startAuditRelay(services.db, services.logger, config.auditRelayIntervalMs, createAuditLogStream(config, 'worker'));
+  const auditRelay = startAuditRelay(services.db, services.logger, config.auditRelayIntervalMs, createAuditLogStream('worker'));
   const drainer = startDrainer(services, {
     lockDurationMs: config.workerLockDurationMs,
     onItemOutcomes: (outcomes) => metrics.countDeletions(outcomes),

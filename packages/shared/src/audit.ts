@@ -7,7 +7,6 @@ import { decodeCursor, isCursorInteger, pageFields, pageOf, type CursorKey, type
 import type { Db } from './db/database.js';
 import type { AuditEventRow } from './db/schema.js';
 import type { Logger } from './logger.js';
-import type { Config } from './config.js';
 import type { AuditAction, AuditSource } from './vocabulary.js';
 
 /** An audit event as the API shows it. */
@@ -108,10 +107,15 @@ const FULL_PIPE_RETRY_MS = 2;
  * 4 KiB cost more CPU than the write. No redaction pass: an audit event's fields are fixed
  * (toAuditEvent) and none holds a secret.
  */
-export function createAuditLogStream(config: Pick<Config, 'logLevel'>, name: string, fd = 1): AuditLogStream {
+export function createAuditLogStream(name: string, fd = 1): AuditLogStream {
+  // Node makes a stdout pipe non-blocking when it first opens process.stdout: opened here, so
+  // that a full pipe answers EAGAIN (waited for off the event loop) instead of blocking it.
+  if (fd === 1) void process.stdout;
   let logged: string[] = [];
+  // Always `info`: audit events are records, not diagnostics, and LOG_LEVEL (warn, error,
+  // silent) must not drop them while the relay marks them relayed.
   const logger = pino(
-    { name, level: config.logLevel, timestamp: pino.stdTimeFunctions.isoTime },
+    { name, level: 'info', timestamp: pino.stdTimeFunctions.isoTime },
     { write: (line: string) => void logged.push(line) },
   );
   return {
