@@ -157,11 +157,16 @@ function startShardWorker(
   const worker = new Worker<DrainJobData, string>(name, drain, {
     connection,
     prefix,
-    // Every shard may take up to WORKER_CONCURRENCY groups' worth of jobs, so a process whose
-    // work sits in one shard still runs that many groups at once; the shared DrainGroups above
-    // keeps the total at WORKER_CONCURRENCY groups. A job waiting there holds no Postgres
-    // connection, only its lock, for as long as the groups ahead of it take (milliseconds).
-    concurrency: config.workerConcurrency * MAX_TEAMS_PER_GROUP,
+    // The process holds about WORKER_CONCURRENCY full groups' worth of jobs, spread over the
+    // shards it consumes (never fewer than WORKER_CONCURRENCY per shard): enough for runs to
+    // gather, and no more, so that other processes get the rest of the teams and a stopping or
+    // stuck process holds few. The shared DrainGroups above keeps the total at WORKER_CONCURRENCY
+    // groups. A job waiting there holds no Postgres connection, only its lock, for as long as
+    // the groups ahead of it take (milliseconds).
+    concurrency: Math.max(
+      config.workerConcurrency,
+      Math.ceil((config.workerConcurrency * MAX_TEAMS_PER_GROUP) / config.workerQueueShards.length),
+    ),
     // Stored on each job it takes (`processedBy`): the queue dashboard shows which process runs a team.
     name: `${hostname()}:${process.pid}`,
     // Take-over of a dead worker's drainer (BullMQ 6, moveStalledJobsToWait): each stall check
