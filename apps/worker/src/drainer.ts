@@ -1,6 +1,6 @@
 // The per-team drainer's BullMQ wiring: at most one job per team (`drain-<teamId>`) on the team's
-// queue shard; each run executes one batch (drain-step.ts) and then re-delays the job to the
-// instant the next slot frees. Queue operations grow with teams × windows, not with items, and
+// queue shard; each run executes one batch of its team (drain-step.ts; runs that wait are
+// executed together, in groups) and then re-delays the job to the instant the next slot frees. Queue operations grow with teams × windows, not with items, and
 // one team's backlog never holds a worker slot while it waits. The reconciler (reconciler.ts) is
 // the backstop.
 import { hostname } from 'node:os';
