@@ -94,6 +94,13 @@ export interface AuditLogStream {
 const AUDIT_WRITE_MAX_BYTES = 4_096;
 /** How long a write waits for a full pipe's reader before it tries again. */
 const FULL_PIPE_RETRY_MS = 2;
+/**
+ * How long a page's lines may wait for a reader that takes nothing. The relay writes inside its
+ * transaction, holding a connection and the relay lock: a log reader that stopped must fail the
+ * page (rolled back, retried at the next interval; lines already written then appear twice, as
+ * at-least-once allows) rather than hold both, and a shutdown, for good.
+ */
+const FULL_PIPE_GIVE_UP_MS = 10_000;
 
 /**
  * The worker's audit log stream: stdout (or `fd`), in the format of the service logs (pino,
@@ -107,7 +114,7 @@ const FULL_PIPE_RETRY_MS = 2;
  * 4 KiB cost more CPU than the write. No redaction pass: an audit event's fields are fixed
  * (toAuditEvent) and none holds a secret.
  */
-export function createAuditLogStream(name: string, fd = 1): AuditLogStream {
+export function createAuditLogStream(name: string, fd = 1, fullPipeGiveUpMs = FULL_PIPE_GIVE_UP_MS): AuditLogStream {
   // Node makes a stdout pipe non-blocking when it first opens process.stdout: opened here, so
   // that a full pipe answers EAGAIN (waited for off the event loop) instead of blocking it.
   if (fd === 1) void process.stdout;
@@ -123,7 +130,8 @@ export function createAuditLogStream(name: string, fd = 1): AuditLogStream {
     async flush() {
       const lines = logged;
       logged = [];
-      for (const chunk of wholeLinesUpTo(lines, AUDIT_WRITE_MAX_BYTES)) await writeFully(fd, chunk);
+      const giveUpAt = Date.now() + fullPipeGiveUpMs;
+      for (const chunk of wholeLinesUpTo(lines, AUDIT_WRITE_MAX_BYTES)) await writeFully(fd, chunk, giveUpAt);
     },
   };
 }
@@ -147,15 +155,17 @@ function* wholeLinesUpTo(lines: readonly string[], maxBytes: number): Generator<
 
 /**
  * Writes all of `data` to `fd`, resuming after a partial write, and after EAGAIN (a non-blocking
- * pipe that is full) once its reader had a moment, without blocking the event loop meanwhile.
+ * pipe that is full) once its reader had a moment, without blocking the event loop meanwhile;
+ * fails once `giveUpAt` (epoch ms) has passed with the pipe still full.
  */
-async function writeFully(fd: number, data: Buffer): Promise<void> {
+async function writeFully(fd: number, data: Buffer, giveUpAt: number): Promise<void> {
   let offset = 0;
   while (offset < data.length) {
     try {
       offset += writeSync(fd, data, offset, data.length - offset);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
+      if (Date.now() > giveUpAt) throw new Error('the audit log reader took nothing for too long (its pipe stayed full)', { cause: error });
       await new Promise((resolve) => setTimeout(resolve, FULL_PIPE_RETRY_MS));
     }
   }
