@@ -1,7 +1,9 @@
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestEnvironment, type TestEnvironment } from '../support/environment.js';
 import { request } from '../support/http.js';
 import { PROCESS_TEST_TIMEOUT_MS, startApiProcess, stopAllProcesses } from '../support/processes.js';
+import { waitUntil } from '../support/wait.js';
 
 let env: TestEnvironment;
 
@@ -44,5 +46,28 @@ describe('logging', { timeout: PROCESS_TEST_TIMEOUT_MS }, () => {
     for (const line of requestLines) {
       expect((line.req as { headers: Record<string, string> }).headers.authorization).toBe('[redacted]');
     }
+  });
+
+  it('when a client leaves before its request is answered, then one "request aborted" line says who it was and claims no status', async () => {
+    const api = await startApiProcess({ ...env.env, LOG_LEVEL: 'info' });
+    const { apiKey } = await env.createKey('team_logs_abort');
+    const { port } = new URL(api.baseUrl);
+    // A body announced at 100 bytes, 10 sent, then the connection closed.
+    const socket = connect(Number(port), '127.0.0.1');
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    socket.write(
+      `POST /v1/dnc HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${apiKey}\r\nContent-Type: application/json\r\n` +
+        'Content-Length: 100\r\nX-Request-Id: req-log-abort\r\n\r\n{"url": "i',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    socket.destroy();
+
+    const line = await waitUntil(() => Promise.resolve(api.logLines().find((entry) => entry.requestId === 'req-log-abort')), {
+      what: 'the aborted request line',
+    });
+    await api.stop();
+    expect(line.msg).toBe('request aborted');
+    expect(line.req).toMatchObject({ method: 'POST', url: '/v1/dnc', remoteAddress: expect.stringMatching(/127\.0\.0\.1$/) });
+    expect(line.res).toEqual({ statusCode: null });
   });
 });

@@ -62,8 +62,10 @@ export function trackRequests(serviceLogger: Logger, metrics: Pick<ApiMetrics, '
     const requestId = assignRequestId(typeof sentId === 'string' ? sentId : undefined);
     context.requestId = requestId;
     res.setHeader('X-Request-Id', requestId);
-    // Read now: by the time the response is over, an error may have unwound the routers.
+    // Read now: by the time the response is over, an error may have unwound the routers, and
+    // the socket of a client that left has no remote address any more.
     const { method, originalUrl: url } = req;
+    const remoteAddress = req.socket.remoteAddress;
     const logged = !UNLOGGED_PATHS.has(req.url);
     // 'close' comes once (no `once` wrapper needed): after 'finish' when the response was sent, or
     // alone when the client left first.
@@ -72,7 +74,7 @@ export function trackRequests(serviceLogger: Logger, metrics: Pick<ApiMetrics, '
       const finished = res.writableFinished;
       // A response the client abandoned has no status that was sent: it is not timed.
       if (finished) metrics.observeRequest(method, routePatternOf(req, context), res.statusCode, elapsedMs / 1000);
-      if (logged) logRequest(logger, req, res, requestId, elapsedMs, { method, url, finished });
+      if (logged) logRequest(logger, req, res, requestId, elapsedMs, { method, url, remoteAddress, finished });
     });
     next();
   };
@@ -84,12 +86,13 @@ function logRequest(
   res: Response,
   requestId: string,
   elapsedMs: number,
-  { method, url, finished }: { method: string; url: string; finished: boolean },
+  { method, url, remoteAddress, finished }: { method: string; url: string; remoteAddress: string | undefined; finished: boolean },
 ): void {
   const line = {
     requestId,
-    req: { method, url, headers: censorHeaders(req.headers), remoteAddress: req.socket.remoteAddress },
-    res: { statusCode: res.statusCode },
+    req: { method, url, headers: censorHeaders(req.headers), remoteAddress },
+    // An abandoned response sent no status: none is claimed.
+    res: { statusCode: finished || res.headersSent ? res.statusCode : null },
     responseTime: Math.round(elapsedMs),
   };
   if (!finished) logger.info(line, 'request aborted');
