@@ -76,8 +76,10 @@ async function startProcess(entry: string, env: Record<string, string>, msg: str
   let output = '';
   await new Promise<void>((resolve, reject) => {
     child.stdout.setEncoding('utf8');
+    // Only the tail is kept: a worker may first relay megabytes of audit lines, and the line
+    // awaited comes after them.
     child.stdout.on('data', (chunk: string) => {
-      if (output.length < 100_000) output += chunk;
+      output = (output + chunk).slice(-100_000);
       if (output.includes(`"msg":"${msg}"`)) resolve();
     });
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
