@@ -160,14 +160,21 @@ async function auditedDeletions(entryId: string): Promise<number> {
   return rows.length;
 }
 
+/** An API running through this file's PgBouncer, a key of `teamId`, and `count` entries of the team. */
+async function apiThroughOwnPgbouncer(teamId: string, tag: string, count: number) {
+  const { baseUrl } = await env.startApi({ DATABASE_URL: throughOwnPgbouncer });
+  const api = client(baseUrl, (await env.createKey(teamId)).apiKey);
+  return { api, ids: await seedEntries(env.services.db, teamId, tag, count) };
+}
+
 describe('the API through a PgBouncer whose Postgres goes away', () => {
   it(
     'when Postgres goes away behind PgBouncer, then a DELETE answers 503 and changes nothing; when it comes back, the same process serves it',
     async () => {
-      const { baseUrl } = await env.startApi({ DATABASE_URL: throughOwnPgbouncer });
-      const { apiKey } = await env.createKey('team_pgb_outage');
-      const api = client(baseUrl, apiKey);
-      const [before, during] = await seedEntries(env.services.db, 'team_pgb_outage', 'pgbout', 2);
+      const {
+        api,
+        ids: [before, during],
+      } = await apiThroughOwnPgbouncer('team_pgb_outage', 'pgbout', 2);
       expect((await api.delete(`/v1/dnc/${before}`)).status).toBe(200);
 
       await proxy.cut();
@@ -195,10 +202,10 @@ describe('the API through a PgBouncer whose Postgres goes away', () => {
   it(
     'when PgBouncer itself is killed and started again, then the API answers 503 meanwhile, never 500, and serves again without a restart',
     async () => {
-      const { baseUrl } = await env.startApi({ DATABASE_URL: throughOwnPgbouncer });
-      const { apiKey } = await env.createKey('team_pgb_restart');
-      const api = client(baseUrl, apiKey);
-      const [warm, during, after] = await seedEntries(env.services.db, 'team_pgb_restart', 'pgbrst', 3);
+      const {
+        api,
+        ids: [warm, during, after],
+      } = await apiThroughOwnPgbouncer('team_pgb_restart', 'pgbrst', 3);
       // The API's pool holds open connections to the pooler when it dies.
       expect((await api.delete(`/v1/dnc/${warm}`)).status).toBe(200);
 
