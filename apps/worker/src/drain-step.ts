@@ -13,6 +13,7 @@ import {
   failOldestPendingItem,
   markTeamThrottled,
   RateLimiter,
+  rolledBackByPostgres,
   type DeletionMetricOutcome,
   type RateLimitDecision,
   type Services,
@@ -40,14 +41,6 @@ export interface DrainStepOptions {
 
 /** Errors that say nothing about the items: retry the batch later (the queue's backoff). */
 const isRetryable = (error: unknown) => classifyError(error) !== 'permanent';
-
-/**
- * Postgres refused the statement and rolled its transaction back: nothing of it committed. Not
- * so a lost connection or a query timeout, after which the statement may still commit.
- * (40P01 deadlock, 40001 serialization failure, 55P03 lock not available, 57014 statement timeout.)
- */
-const ROLLED_BACK_CODES = new Set(['40P01', '40001', '55P03', '57014']);
-const rolledBack = (error: unknown) => ROLLED_BACK_CODES.has(String((error as { code?: unknown } | null)?.code));
 
 export interface DrainRun {
   teamId: string;
@@ -161,7 +154,7 @@ export function createDrainStep(
       try {
         results = await executeBatches(db, statement);
       } catch (error) {
-        if (isRetryable(error) && !rolledBack(error)) {
+        if (isRetryable(error) && !rolledBackByPostgres(error)) {
           for (const { teamId } of statement) executed.set(teamId, { status: 'rejected', reason: error });
           continue;
         }

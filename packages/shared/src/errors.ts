@@ -69,6 +69,18 @@ const unavailableMessages = [
 // Postgres errors worth retrying as they are: serialization failure, deadlock, lock or statement
 // timeout, out of memory or disk.
 const pgRetryableCodes = new Set(['40001', '40P01', '55P03', '57014', '53100', '53200']);
+/** Of those, the ones after which Postgres has surely rolled the statement back: nothing of it committed. */
+const pgRolledBackCodes = new Set(['40001', '40P01', '55P03', '57014']);
+
+/**
+ * Postgres refused the statement and rolled its transaction back (serialization failure,
+ * deadlock, lock not available, statement timeout). Not so a lost connection or a client-side
+ * query timeout, after which the statement may still commit.
+ */
+export function rolledBackByPostgres(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && pgRolledBackCodes.has(code);
+}
 
 /**
  * - `unavailable`: Postgres or Redis could not be reached or dropped us (callers answer

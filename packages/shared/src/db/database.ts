@@ -76,7 +76,7 @@ export function createDb(databaseUrl: string, options: CreateDbOptions = {}): Db
         if (!ending) outageLog?.failed('pool', error);
         throw error;
       }
-      return closedAfterQueryTimeout(client);
+      return closedWhenBroken(client);
     },
     async end() {
       ending = true;
@@ -101,7 +101,7 @@ export function createDb(databaseUrl: string, options: CreateDbOptions = {}): Db
  * the socket closes: handed back at once, the connection would look healthy to the pool and fail
  * its next caller too (test/bulk/drain-groups.test.ts showed it).
  */
-function closedAfterQueryTimeout(client: pg.PoolClient): PostgresPoolClient {
+function closedWhenBroken(client: pg.PoolClient): PostgresPoolClient {
   let broken = false;
   const query = async (sql: string, parameters: ReadonlyArray<unknown>) => {
     try {
