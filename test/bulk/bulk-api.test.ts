@@ -4,7 +4,7 @@ import { deleteKeysMatching, scanKeys } from '@dnc/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectedQueuedJob, seedEntries, terminal, waitForJob } from '../support/bulk.js';
 import { expectError, expectValidationError, startBulkDeletion } from '../support/api-under-test.js';
-import type { TestEnvironment } from '../support/environment.js';
+import type { RunningWorker, TestEnvironment } from '../support/environment.js';
 import { client, isoMillis, type ApiResponse } from '../support/http.js';
 import { sleep, waitUntil } from '../support/wait.js';
 
@@ -15,12 +15,17 @@ const RESERVED_FOR_SYNC = 2;
 const ITEMS_PER_WINDOW = WRITE_LIMIT - RESERVED_FOR_SYNC;
 
 let env: TestEnvironment;
+let worker: RunningWorker;
 let baseUrl: string;
 /** A second API whose BULK_MAX_IDS is 50. */
 let smallBaseUrl: string;
 
 beforeAll(async () => {
-  ({ env, baseUrl } = await startBulkDeletion({ windowMs: WINDOW_MS, writeLimit: WRITE_LIMIT, reservedForSync: RESERVED_FOR_SYNC }));
+  ({ env, baseUrl, worker } = await startBulkDeletion({
+    windowMs: WINDOW_MS,
+    writeLimit: WRITE_LIMIT,
+    reservedForSync: RESERVED_FOR_SYNC,
+  }));
   smallBaseUrl = (await env.startApi({ BULK_MAX_IDS: '50' })).baseUrl;
 });
 afterAll(() => env?.cleanup());
@@ -619,7 +624,7 @@ describe('audit of bulk deletions', () => {
   });
 });
 
-// Last: wipes this file's Redis keys.
+// Last: stops this file's worker and wipes its Redis keys.
 describe('polling reads Postgres only', () => {
   it("when every Redis key of the service is gone, then polling a job still answers 200 with the job's data", async () => {
     const { teamId, api } = await newTeam('team_noredis');
@@ -628,6 +633,8 @@ describe('polling reads Postgres only', () => {
     const jobId = submitted.body.data.$id;
     const done = await waitForJob(api, jobId);
     const itemsBefore = await allItems(api, jobId);
+    // A running worker re-creates BullMQ's keys on its timers (stalled-check), between a delete and a scan.
+    await worker.stop();
 
     const prefix = env.env.REDIS_PREFIX!;
     // Every master's keys on a cluster, not only those of the node a KEYS would reach.

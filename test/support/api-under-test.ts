@@ -2,7 +2,7 @@
 // own database and Redis prefix, and the assertions on the contract's error bodies.
 import type { Db, Services } from '@dnc/shared';
 import { expect } from 'vitest';
-import { createTestEnvironment, unlimited, type TestEnvironment } from './environment.js';
+import { createTestEnvironment, unlimited, type RunningWorker, type TestEnvironment } from './environment.js';
 import { isoMillis, type ApiResponse } from './http.js';
 
 export interface ApiUnderTest {
@@ -38,15 +38,20 @@ export interface BulkPacing {
   reservedForSync: number;
 }
 
+export interface BulkDeletionUnderTest extends ApiUnderTest {
+  /** The file's worker, for a test that must stop it (its timers re-create Redis keys). */
+  worker: RunningWorker;
+}
+
 /** The real API and the real worker, with the team's writes paced (every other limit unlimited). */
-export async function startBulkDeletion(pacing: BulkPacing): Promise<ApiUnderTest> {
+export async function startBulkDeletion(pacing: BulkPacing): Promise<BulkDeletionUnderTest> {
   const api = await startApiUnderTest({
     RATE_LIMIT_WINDOW_MS: String(pacing.windowMs),
     DNC_WRITE_LIMIT: String(pacing.writeLimit),
     DNC_WRITE_RESERVED_FOR_SYNC: String(pacing.reservedForSync),
   });
-  await api.env.startWorker();
-  return api;
+  const worker = await api.env.startWorker();
+  return { ...api, worker };
 }
 
 /** A 400 `validation_error` whose details name `path` (among others). */
