@@ -137,9 +137,11 @@ async function benchDrain(services: Services, databaseUrl: string, childEnv: (ex
     }));
     const result = await runDrainFloor(databaseUrl, batches);
     if (result.deleted !== DRAIN_TEAMS * DRAIN_ITEMS_PER_TEAM) throw new Error(`the floor deleted ${result.deleted} entries`);
-    // The floor has no relay: its audit rows are marked relayed (untimed), so that the worker's
-    // relay does not carry them during the service's run.
-    await sql`update audit_events set relayed_at = now() where team_id like ${`team_${tag}%`} and relayed_at is null`.execute(services.db);
+    // The floor has no relay: its audit rows leave the relay's outbox (untimed), so that the
+    // worker's relay does not carry them during the service's run.
+    await sql`delete from audit_outbox where seq in (select seq from audit_events where team_id like ${`team_${tag}%`})`.execute(
+      services.db,
+    );
     return result;
   };
   const floorBefore = await runFloor('f');
@@ -201,7 +203,7 @@ async function benchDrain(services: Services, databaseUrl: string, childEnv: (ex
     // The worker relays audit events to its log while batches run, page after page: how far
     // behind it was when the drain ended, and how long it took to catch up.
     const unrelayed = async () =>
-      (await sql<{ count: number }>`select count(*)::int as count from audit_events where relayed_at is null`.execute(db)).rows[0]!.count;
+      (await sql<{ count: number }>`select count(*)::int as count from audit_outbox`.execute(db)).rows[0]!.count;
     relay = { behindAtEnd: await unrelayed(), catchUpMs: 0 };
     const catchUpStarted = performance.now();
     while ((await unrelayed()) > 0) {

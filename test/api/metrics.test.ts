@@ -172,8 +172,8 @@ describe('GET /metrics', () => {
       { intervalMs: 200, what: 'a relay lag of 1 s' },
     );
     const unrelayed = await sql<{ n: number; age: number }>`
-      select count(*)::int as n, extract(epoch from now() - min(occurred_at))::float8 as age
-      from audit_events where relayed_at is null`.execute(env.services.db);
+      select count(*)::int as n, extract(epoch from now() - min(event.occurred_at))::float8 as age
+      from audit_outbox outbox join audit_events event on event.seq = outbox.seq`.execute(env.services.db);
     expect(unrelayed.rows[0]!.n).toBeGreaterThanOrEqual(1);
     expect(sample(text, 'dnc_audit_unrelayed_events')).toBe(unrelayed.rows[0]!.n);
     const lag = sample(text, 'dnc_audit_relay_lag_seconds')!;

@@ -1,12 +1,13 @@
 // Database creation and migrations on brand-new databases: safe when several processes start at
 // once, and `pnpm db:migrate` creates the database it is pointed at.
 import { randomBytes } from 'node:crypto';
-import { createDb, ensureDatabaseExists, migrateToLatest } from '@dnc/shared';
+import { createDb, createLogger, ensureDatabaseExists, migrateToLatest, relayAuditEvents } from '@dnc/shared';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { databaseUrlFor } from '../support/environment.js';
 import { runNode } from '../support/processes.js';
+import * as auditOutbox from '../../packages/shared/src/db/migrations/2026-11-30T09-00-00_audit-outbox.js';
 
 const MIGRATE_CLI = 'packages/shared/src/db/migrate-cli.ts';
 
@@ -109,6 +110,51 @@ describe('ensureDatabaseExists + migrateToLatest', () => {
       await db.destroy();
     }
     expect(await appliedMigrations(url)).toEqual(expectedMigrations);
+  });
+});
+
+describe('the audit-outbox migration', () => {
+  it('when a database has relayed and unrelayed events, then only the unrelayed ones go to the outbox, and new events join them', async () => {
+    const name = newDatabaseName();
+    const url = databaseUrlFor(serverUrl, name);
+    await ensureDatabaseExists(url);
+    const db = createDb(url, { maxConnections: 1 });
+    try {
+      await migrateToLatest(db);
+      // Back to the schema before the outbox, with one event relayed and two waiting.
+      await auditOutbox.down(db);
+      await sql`
+        insert into audit_events (id, team_id, action, source, relayed_at)
+        values ('aud_old_relayed', 'team_outbox', 'dnc.entry.created', 'api', now()),
+          ('aud_old_waiting1', 'team_outbox', 'dnc.entry.created', 'api', null),
+          ('aud_old_waiting2', 'team_outbox', 'dnc.entry.deleted', 'api', null)`.execute(db);
+      await auditOutbox.up(db);
+
+      const queued = async () =>
+        (
+          await sql<{
+            id: string;
+          }>`select event.id from audit_outbox outbox join audit_events event using (seq) order by outbox.seq`.execute(db)
+        ).rows.map((row) => row.id);
+      expect(await queued()).toEqual(['aud_old_waiting1', 'aud_old_waiting2']);
+      const columns = await sql<{ column_name: string }>`
+        select column_name from information_schema.columns where table_name = 'audit_events' and column_name = 'relayed_at'`.execute(db);
+      expect(columns.rows).toEqual([]);
+
+      // Every insert statement queues its rows, however many.
+      await sql`
+        insert into audit_events (id, team_id, action, source)
+        values ('aud_new1', 'team_outbox', 'dnc.entry.created', 'api'), ('aud_new2', 'team_outbox', 'dnc.entry.deleted', 'api')`.execute(
+        db,
+      );
+      expect(await queued()).toEqual(['aud_old_waiting1', 'aud_old_waiting2', 'aud_new1', 'aud_new2']);
+
+      expect(await relayAuditEvents(db, createLogger({ level: 'silent', name: 'test-relay' }))).toBe(4);
+      expect(await queued()).toEqual([]);
+      expect(await relayAuditEvents(db, createLogger({ level: 'silent', name: 'test-relay' }))).toBe(0);
+    } finally {
+      await db.destroy();
+    }
   });
 });
 

@@ -23,7 +23,7 @@ afterAll(async () => {
 });
 
 describe('audit lines on the worker stdout', () => {
-  it('when events are written, then each reaches the stdout once as an audit line, in order, and is marked relayed', async () => {
+  it('when events are written, then each reaches the stdout once as an audit line, in order, and leaves the outbox', async () => {
     const { db } = env.services;
     await sql`
       insert into audit_events (id, team_id, action, entry_id, url, reason, api_key_id, source, job_id, request_id)
@@ -34,7 +34,7 @@ describe('audit lines on the worker stdout', () => {
     let unrelayed = EVENTS;
     await waitUntil(
       async () => {
-        const rows = await sql<{ n: number }>`select count(*)::int as n from audit_events where relayed_at is null`.execute(db);
+        const rows = await sql<{ n: number }>`select count(*)::int as n from audit_outbox`.execute(db);
         unrelayed = rows.rows[0]!.n;
         return unrelayed === 0;
       },
@@ -88,11 +88,10 @@ describe('audit lines whatever LOG_LEVEL says', () => {
         select 'aud_quiet' || n, 'team_quiet', 'dnc.entry.deleted', 'dnc_quiet' || n, 'https://linkedin.com/in/quiet-' || n,
           null, null, 'bulk', 'job_quiet', null
         from generate_series(1, 20) n`.execute(db);
-      await waitUntil(
-        async () =>
-          (await sql<{ n: number }>`select count(*)::int as n from audit_events where relayed_at is null`.execute(db)).rows[0]!.n === 0,
-        { timeoutMs: 30_000, what: 'every quiet event relayed' },
-      );
+      await waitUntil(async () => (await sql<{ n: number }>`select count(*)::int as n from audit_outbox`.execute(db)).rows[0]!.n === 0, {
+        timeoutMs: 30_000,
+        what: 'every quiet event relayed',
+      });
       const audit = await waitUntil(
         () => {
           const lines = quiet.logLines().filter((line) => line.audit === true);

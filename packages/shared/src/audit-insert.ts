@@ -24,7 +24,8 @@ export interface AuditRow {
   requestId?: Column;
 }
 
-// Every column the writers set; seq, occurred_at and relayed_at take their defaults.
+// Every column the writers set; seq and occurred_at take their defaults. A trigger queues the
+// new events in audit_outbox for the relay (migration 2026-11-30T09-00-00_audit-outbox).
 const columnOf = {
   id: 'id',
   teamId: 'team_id',

@@ -1,5 +1,5 @@
 // The audit trail. Events are rows written in the same transaction as the change they record
-// (see entries.ts); the worker relays new rows to the log stream and marks them relayed.
+// (see entries.ts); the worker relays new rows (queued in audit_outbox) to the log stream.
 import { writeSync } from 'node:fs';
 import { sql } from 'kysely';
 import { pino } from 'pino';
@@ -120,7 +120,7 @@ export function createAuditLogStream(name: string, fd = 1, fullPipeGiveUpMs = FU
   if (fd === 1) void process.stdout;
   let logged: string[] = [];
   // Always `info`: audit events are records, not diagnostics, and LOG_LEVEL (warn, error,
-  // silent) must not drop them while the relay marks them relayed.
+  // silent) must not drop them while the relay takes them out of the outbox.
   const logger = pino(
     { name, level: 'info', timestamp: pino.stdTimeFunctions.isoTime },
     { write: (line: string) => void logged.push(line) },
@@ -176,25 +176,25 @@ function isAuditLogStream(value: Logger | AuditLogStream): value is AuditLogStre
 }
 
 /**
- * Logs up to `batchSize` unrelayed events, oldest first, hands them to the log stream, and marks
- * them relayed. One relay runs at a time across all workers (a transaction-scoped advisory lock,
- * taken by the same statement that reads the events), so events leave in order. A crash after
- * logging and before commit logs them again: at least once, never lost. Returns how many events
- * were relayed.
+ * Logs up to `batchSize` unrelayed events (those in audit_outbox), oldest first, hands them to the
+ * log stream, and takes them out of the outbox. One relay runs at a time across all workers (a
+ * transaction-scoped advisory lock, taken by the same statement that reads the events), so events
+ * leave in order. A crash after logging and before commit logs them again: at least once, never
+ * lost. Returns how many events were relayed.
  */
 export async function relayAuditEvents(db: Db, auditLog: Logger | AuditLogStream, batchSize = 500): Promise<number> {
   const stream: AuditLogStream = isAuditLogStream(auditLog) ? auditLog : { logger: auditLog, flush: () => undefined };
   return db.transaction().execute(async (tx) => {
     const rows = await sql<AuditEventRow>`
       with relay as (select pg_try_advisory_xact_lock(${RELAY_LOCK_KEY}) as locked)
-      select event.* from audit_events event
-      where (select locked from relay) and event.relayed_at is null
-      order by event.seq
+      select event.* from audit_outbox outbox join audit_events event on event.seq = outbox.seq
+      where (select locked from relay)
+      order by outbox.seq
       limit ${batchSize}`.execute(tx);
     if (rows.rows.length === 0) return 0;
     for (const row of rows.rows) stream.logger.info({ audit: true, event: toAuditEvent(row) }, row.action);
     await stream.flush();
-    await sql`update audit_events set relayed_at = now() where seq = any(${rows.rows.map((row) => row.seq)}::bigint[])`.execute(tx);
+    await sql`delete from audit_outbox where seq = any(${rows.rows.map((row) => row.seq)}::bigint[])`.execute(tx);
     return rows.rows.length;
   });
 }

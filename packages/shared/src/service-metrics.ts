@@ -112,8 +112,8 @@ function registerBacklogGauges(registry: Registry, services: Pick<Services, 'db'
     async collect() {
       try {
         const result = await sql<{ lag: number | null }>`
-          select extract(epoch from now() - occurred_at)::float8 as lag from audit_events
-          where relayed_at is null order by seq limit 1`.execute(db);
+          select extract(epoch from now() - event.occurred_at)::float8 as lag
+          from audit_events event where event.seq = (select min(outbox.seq) from audit_outbox outbox)`.execute(db);
         this.set(Math.max(0, result.rows[0]?.lag ?? 0));
       } catch (error) {
         unknown(this, 'the audit relay lag', error);
@@ -127,7 +127,7 @@ function registerBacklogGauges(registry: Registry, services: Pick<Services, 'db'
     registers: [registry],
     async collect() {
       try {
-        const result = await sql<{ count: number }>`select count(*)::int as count from audit_events where relayed_at is null`.execute(db);
+        const result = await sql<{ count: number }>`select count(*)::int as count from audit_outbox`.execute(db);
         this.set(result.rows[0]?.count ?? 0);
       } catch (error) {
         unknown(this, 'the unrelayed audit events', error);

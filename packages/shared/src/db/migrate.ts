@@ -21,6 +21,7 @@ import * as bulkItemsByUrl from './migrations/2026-11-27T10-00-00_bulk-items-by-
 import * as bulkJobFinishedItems from './migrations/2026-11-28T09-00-00_bulk-job-finished-items.js';
 import * as drainBatchFunction from './migrations/2026-11-28T10-00-00_drain-batch-function.js';
 import * as drainBatchesFunction from './migrations/2026-11-29T09-00-00_drain-batches-function.js';
+import * as auditOutbox from './migrations/2026-11-30T09-00-00_audit-outbox.js';
 
 // Listed explicitly (not read from disk) so they work the same under tsx, in a bundle or in Docker.
 // Names are timestamps: kysely applies them in name order.
@@ -32,6 +33,7 @@ const migrations: Record<string, Migration> = {
   '2026-11-28T09-00-00_bulk-job-finished-items': bulkJobFinishedItems,
   '2026-11-28T10-00-00_drain-batch-function': drainBatchFunction,
   '2026-11-29T09-00-00_drain-batches-function': drainBatchesFunction,
+  '2026-11-30T09-00-00_audit-outbox': auditOutbox,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };

@@ -45,7 +45,11 @@ export interface AuditEventsTable {
   job_id: string | null;
   request_id: string | null;
   occurred_at: Timestamp;
-  relayed_at: NullableTimestamp;
+}
+
+/** Audit events not yet relayed to the log stream (filled by a trigger on audit_events). */
+export interface AuditOutboxTable {
+  seq: number;
 }
 
 export interface BulkJobsTable {
@@ -95,6 +99,7 @@ export interface Database {
   api_keys: ApiKeysTable;
   dnc_entries: DncEntriesTable;
   audit_events: AuditEventsTable;
+  audit_outbox: AuditOutboxTable;
   bulk_jobs: BulkJobsTable;
   bulk_job_items: BulkJobItemsTable;
   team_limits: TeamLimitsTable;
