@@ -31,7 +31,7 @@ describe('the audit log stream on a pipe nobody reads', () => {
   it('when the pipe stays full past the bound, then flush fails, and the event loop ran meanwhile', async () => {
     const stream = createAuditLogStream('worker', pipeNobodyReads(), 300);
     // Far more than a pipe holds (64 KiB on Linux).
-    for (let n = 0; n < 2_000; n++) stream.logger.info({ audit: true, event: { n, padding: 'x'.repeat(100) } }, 'dnc.entry.deleted');
+    for (let n = 0; n < 2_000; n++) stream.write(JSON.stringify({ n, padding: 'x'.repeat(100) }), 'dnc.entry.deleted');
     let ticks = 0;
     const ticker = setInterval(() => ticks++, 10);
     const started = Date.now();
