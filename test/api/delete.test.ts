@@ -1,8 +1,11 @@
 // DELETE /v1/dnc/{id}: synchronous, permanent deletion with an audit event in the same transaction.
 import type { CreatedApiKey } from '@dnc/shared';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectError } from '../support/api-under-test.js';
 import { createTestEnvironment, unlimited, type TestEnvironment } from '../support/environment.js';
 import { client, isoMillis } from '../support/http.js';
+import { sleep } from '../support/wait.js';
 
 const TEAM = 'team_delete_a';
 const OTHER_TEAM = 'team_delete_b';
@@ -246,5 +249,34 @@ describe('DELETE /v1/dnc/{id}', () => {
     });
     // The old id stays gone.
     expect((await api.delete(`/v1/dnc/${first.$id}`)).status).toBe(404);
+  });
+});
+
+describe('a delete Postgres cannot finish in time', () => {
+  it('when the entry stays locked past the statement timeout, then it answers 503, and nothing changes even once the lock is gone', async () => {
+    const entry = await addEntry();
+    const auditBefore = await auditSnapshot();
+    // Another transaction holds the entry's row lock (a long transaction, a bulk batch in
+    // flight): the DELETE waits for it longer than the database lets a statement run.
+    const holder = new pg.Client({ connectionString: env.env.DATABASE_URL });
+    await holder.connect();
+    try {
+      await holder.query('begin');
+      await holder.query('select id from dnc_entries where id = $1 for update', [entry.$id]);
+      const deleted = await api.delete(`/v1/dnc/${entry.$id}`);
+      expectError(deleted, 503, 'service_unavailable');
+      expect(deleted.headers.get('retry-after')).toMatch(/^\d+$/);
+    } finally {
+      await holder.query('rollback');
+      await holder.end();
+    }
+    // Had the statement gone on waiting after the 503 (the client's timeout alone only stops
+    // waiting for it), it would run now that the lock is free, and delete after all.
+    await sleep(1_000);
+    expect(await entryRow(entry.$id)).toBeDefined();
+    expect(await auditSnapshot()).toEqual(auditBefore);
+    // The 503 said "try again": the retry deletes it.
+    expect((await api.delete(`/v1/dnc/${entry.$id}`)).status).toBe(200);
+    expect(await deletionEvents(entry.$id)).toHaveLength(1);
   });
 });

@@ -1,7 +1,15 @@
 // Database creation and migrations on brand-new databases: safe when several processes start at
 // once, and `pnpm db:migrate` creates the database it is pointed at.
 import { randomBytes } from 'node:crypto';
-import { createDb, createLogger, ensureDatabaseExists, migrateToLatest, relayAuditEvents } from '@dnc/shared';
+import {
+  createDb,
+  createLogger,
+  ensureDatabaseExists,
+  migrateToLatest,
+  QUERY_TIMEOUT_MS,
+  relayAuditEvents,
+  SERVER_STATEMENT_TIMEOUT_MS,
+} from '@dnc/shared';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -110,6 +118,29 @@ describe('ensureDatabaseExists + migrateToLatest', () => {
       await db.destroy();
     }
     expect(await appliedMigrations(url)).toEqual(expectedMigrations);
+  });
+});
+
+describe('the server-statement-timeout migration', () => {
+  it('when a database is migrated, then its new sessions cancel statements before the client would give up on them', async () => {
+    const name = newDatabaseName();
+    const url = databaseUrlFor(serverUrl, name);
+    await ensureDatabaseExists(url);
+    const db = createDb(url, { maxConnections: 1 });
+    try {
+      await migrateToLatest(db);
+    } finally {
+      await db.destroy();
+    }
+    const timeoutMs = await withClient(url, async (client) => {
+      const shown = await client.query<{ setting: string; unit: string }>(
+        "select setting, unit from pg_settings where name = 'statement_timeout'",
+      );
+      expect(shown.rows[0]!.unit).toBe('ms');
+      return Number(shown.rows[0]!.setting);
+    });
+    expect(timeoutMs).toBe(SERVER_STATEMENT_TIMEOUT_MS);
+    expect(timeoutMs).toBeLessThan(QUERY_TIMEOUT_MS);
   });
 });
 

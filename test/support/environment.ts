@@ -67,11 +67,23 @@ async function cloneTemplate(serverUrl: string, template: string, database: stri
     for (let attempt = 1; ; attempt++) {
       try {
         await admin.query(`create database ${pg.escapeIdentifier(database)} template ${pg.escapeIdentifier(template)}`);
-        return;
+        break;
       } catch (error) {
         if ((error as { code?: string }).code !== '55006' || attempt >= 50) throw error;
         await sleep(50 + Math.random() * 150);
       }
+    }
+    // CREATE DATABASE … TEMPLATE copies the data, not the database's own settings (ALTER DATABASE …
+    // SET, as a migration makes them): copied too, so that the clone is what a migrated database is.
+    const settings = await admin.query<{ setting: string }>(
+      `select unnest(setting.setconfig) as setting from pg_db_role_setting setting
+       join pg_database db on db.oid = setting.setdatabase where db.datname = $1 and setting.setrole = 0`,
+      [template],
+    );
+    for (const { setting } of settings.rows) {
+      const separator = setting.indexOf('=');
+      const [name, value] = [setting.slice(0, separator), setting.slice(separator + 1)];
+      await admin.query(`alter database ${pg.escapeIdentifier(database)} set ${pg.escapeIdentifier(name)} = ${admin.escapeLiteral(value)}`);
     }
   } finally {
     await admin.end();

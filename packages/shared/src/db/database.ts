@@ -11,8 +11,14 @@ const CONNECT_TIMEOUT_MS = 1_200;
 // int8 (counts, bigserial) as JS numbers: our values stay far below 2^53.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number.parseInt(value, 10));
 
-// A query on a connection whose server went silent fails after this long instead of hanging.
-const QUERY_TIMEOUT_MS = 5_000;
+/**
+ * A query on a connection whose server went silent fails after this long instead of hanging.
+ * Postgres cancels a statement after SERVER_STATEMENT_TIMEOUT_MS, before this: a statement the
+ * client gives up on has been rolled back, unless it waited in a pooler's queue first.
+ */
+export const QUERY_TIMEOUT_MS = 5_000;
+/** The database's own statement_timeout (migration 2026-11-30T10-00-00_server-statement-timeout). */
+export const SERVER_STATEMENT_TIMEOUT_MS = 4_000;
 
 export interface CreateDbOptions {
   maxConnections?: number;
@@ -94,8 +100,8 @@ export function createDb(databaseUrl: string, options: CreateDbOptions = {}): Db
  * PgBouncer, while Postgres is unreachable, it waits in the pooler's queue, and once Postgres is
  * back PgBouncer runs it: a DELETE answered 503 would then delete, after the caller was told it
  * had not (test/scale/pgbouncer-outage.test.ts showed it). Closing the connection makes PgBouncer
- * drop the queued statement. (A statement Postgres is already running when the timeout fires may
- * still complete: the server learns of the closed connection only when it answers.)
+ * drop the queued statement. (A statement that Postgres is already running has been cancelled by
+ * the database's statement_timeout by then, unless it spent a second or more in the queue first.)
  *
  * An error of severity FATAL (the backend terminated, the server shutting down) arrives before
  * the socket closes: handed back at once, the connection would look healthy to the pool and fail
