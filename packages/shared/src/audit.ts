@@ -206,10 +206,12 @@ async function writeFully(fd: number, data: Buffer, giveUpAt: number): Promise<v
 
 /**
  * Logs up to `batchSize` unrelayed events (those in audit_outbox), oldest first, hands them to the
- * log stream, and takes them out of the outbox. One relay runs at a time across all workers (a
- * transaction-scoped advisory lock, taken by the same statement that reads the events), so events
- * leave in order. A crash after logging and before commit logs them again: at least once, never
- * lost. Returns how many events were relayed.
+ * log stream, and commits their removal from the outbox. One relay runs at a time across all
+ * workers (a transaction-scoped advisory lock, taken by the same statement that reads the
+ * events), so events leave in order. The statement that reads the events also deletes their
+ * outbox rows, in the transaction that commits only once the stream has flushed their lines: a
+ * failed write or a crash before the commit leaves them in the outbox, to be logged again (at
+ * least once, never lost). Returns how many events were relayed.
  *
  * Postgres serializes each event as toAuditEvent shows it (same names, order and ISO time with
  * milliseconds, truncated as a JS Date truncates): the relay reads one text column per event.
@@ -218,24 +220,33 @@ export async function relayAuditEvents(db: Db, auditLog: Logger | AuditLogStream
   // A pino logger has a flush() of its own: told apart by info().
   const stream: AuditLogStream = 'info' in auditLog ? auditLogStreamOf(auditLog) : auditLog;
   return db.transaction().execute(async (tx) => {
-    const rows = await sql<{ seq: number; action: string; event: string }>`
-      with relay as (select pg_try_advisory_xact_lock(${RELAY_LOCK_KEY}) as locked)
-      select outbox.seq, event.action, row_to_json(shown)::text as event
-      from audit_outbox outbox
-      join audit_events event on event.seq = outbox.seq
+    // Index scans only, whatever the tables' sizes: the outbox rows by primary key (= any of an
+    // array), then each event by seq (a lateral subquery with a limit is never made a hash join).
+    const rows = await sql<{ action: string; event: string }>`
+      with relay as (select pg_try_advisory_xact_lock(${RELAY_LOCK_KEY}) as locked),
+      taken as (
+        delete from audit_outbox
+        where seq = any (array(select next.seq from audit_outbox next where (select locked from relay) order by next.seq limit ${batchSize}))
+        returning seq
+      )
+      select relayed.action, relayed.event
+      from taken
       cross join lateral (
-        select event.id as "$id", event.team_id as "teamId", event.action as "action", event.entry_id as "entryId",
-          event.url as "url", event.reason as "reason", event.api_key_id as "apiKeyId", event.source as "source",
-          event.job_id as "jobId", event.request_id as "requestId",
-          to_char(event.occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as "occurredAt"
-      ) shown
-      where (select locked from relay)
-      order by outbox.seq
-      limit ${batchSize}`.execute(tx);
+        select event.action, row_to_json(shown)::text as event
+        from audit_events event
+        cross join lateral (
+          select event.id as "$id", event.team_id as "teamId", event.action as "action", event.entry_id as "entryId",
+            event.url as "url", event.reason as "reason", event.api_key_id as "apiKeyId", event.source as "source",
+            event.job_id as "jobId", event.request_id as "requestId",
+            to_char(event.occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as "occurredAt"
+        ) shown
+        where event.seq = taken.seq
+        limit 1
+      ) relayed
+      order by taken.seq`.execute(tx);
     if (rows.rows.length === 0) return 0;
     for (const row of rows.rows) stream.write(row.event, row.action);
     await stream.flush();
-    await sql`delete from audit_outbox where seq = any(${rows.rows.map((row) => row.seq)}::bigint[])`.execute(tx);
     return rows.rows.length;
   });
 }
