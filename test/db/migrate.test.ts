@@ -9,12 +9,14 @@ import {
   QUERY_TIMEOUT_MS,
   relayAuditEvents,
   SERVER_STATEMENT_TIMEOUT_MS,
+  type Database,
 } from '@dnc/shared';
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { databaseUrlFor } from '../support/environment.js';
 import { runNode } from '../support/processes.js';
+import { waitUntil } from '../support/wait.js';
 import * as auditOutbox from '../../packages/shared/src/db/migrations/2026-11-30T09-00-00_audit-outbox.js';
 
 const MIGRATE_CLI = 'packages/shared/src/db/migrate-cli.ts';
@@ -145,29 +147,35 @@ describe('the server-statement-timeout migration', () => {
 });
 
 describe('the audit-outbox migration', () => {
-  it('when a database has relayed and unrelayed events, then only the unrelayed ones go to the outbox, and new events join them', async () => {
-    const name = newDatabaseName();
-    const url = databaseUrlFor(serverUrl, name);
+  /** A new database, migrated to the latest schema, then taken back to the one before the outbox. */
+  async function beforeTheOutbox() {
+    const url = databaseUrlFor(serverUrl, newDatabaseName());
     await ensureDatabaseExists(url);
-    const db = createDb(url, { maxConnections: 1 });
+    const db = createDb(url, { maxConnections: 2 });
+    await migrateToLatest(db);
+    await db.transaction().execute((tx) => auditOutbox.down(tx));
+    return { url, db };
+  }
+  const up = (db: Kysely<Database>) => db.transaction().execute((tx) => auditOutbox.up(tx));
+  const queued = async (db: Kysely<Database>) =>
+    (
+      await sql<{ id: string }>`select event.id from audit_outbox outbox join audit_events event using (seq) order by outbox.seq`.execute(
+        db,
+      )
+    ).rows.map((row) => row.id);
+  const silent = createLogger({ level: 'silent', name: 'test-relay' });
+
+  it('when a database has relayed and unrelayed events, then only the unrelayed ones go to the outbox, and new events join them', async () => {
+    const { db } = await beforeTheOutbox();
     try {
-      await migrateToLatest(db);
-      // Back to the schema before the outbox, with one event relayed and two waiting.
-      await auditOutbox.down(db);
       await sql`
         insert into audit_events (id, team_id, action, source, relayed_at)
         values ('aud_old_relayed', 'team_outbox', 'dnc.entry.created', 'api', now()),
           ('aud_old_waiting1', 'team_outbox', 'dnc.entry.created', 'api', null),
           ('aud_old_waiting2', 'team_outbox', 'dnc.entry.deleted', 'api', null)`.execute(db);
-      await auditOutbox.up(db);
+      await up(db);
 
-      const queued = async () =>
-        (
-          await sql<{
-            id: string;
-          }>`select event.id from audit_outbox outbox join audit_events event using (seq) order by outbox.seq`.execute(db)
-        ).rows.map((row) => row.id);
-      expect(await queued()).toEqual(['aud_old_waiting1', 'aud_old_waiting2']);
+      expect(await queued(db)).toEqual(['aud_old_waiting1', 'aud_old_waiting2']);
       const columns = await sql<{ column_name: string }>`
         select column_name from information_schema.columns where table_name = 'audit_events' and column_name = 'relayed_at'`.execute(db);
       expect(columns.rows).toEqual([]);
@@ -178,11 +186,73 @@ describe('the audit-outbox migration', () => {
         values ('aud_new1', 'team_outbox', 'dnc.entry.created', 'api'), ('aud_new2', 'team_outbox', 'dnc.entry.deleted', 'api')`.execute(
         db,
       );
-      expect(await queued()).toEqual(['aud_old_waiting1', 'aud_old_waiting2', 'aud_new1', 'aud_new2']);
+      expect(await queued(db)).toEqual(['aud_old_waiting1', 'aud_old_waiting2', 'aud_new1', 'aud_new2']);
 
-      expect(await relayAuditEvents(db, createLogger({ level: 'silent', name: 'test-relay' }))).toBe(4);
-      expect(await queued()).toEqual([]);
-      expect(await relayAuditEvents(db, createLogger({ level: 'silent', name: 'test-relay' }))).toBe(0);
+      expect(await relayAuditEvents(db, silent)).toBe(4);
+      expect(await queued(db)).toEqual([]);
+      expect(await relayAuditEvents(db, silent)).toBe(0);
+    } finally {
+      await db.destroy();
+    }
+  });
+
+  it('when an event is being written while the migration runs, then it reaches the outbox too', async () => {
+    const { url, db } = await beforeTheOutbox();
+    const writer = new pg.Client({ connectionString: url });
+    await writer.connect();
+    try {
+      // A writer of the previous release, its transaction still open when the migration starts.
+      await writer.query('begin');
+      await writer.query(
+        `insert into audit_events (id, team_id, action, source) values ('aud_in_flight', 'team_outbox', 'dnc.entry.deleted', 'api')`,
+      );
+      const migrated = up(db);
+      // The migration waits for the writer's lock…
+      await waitUntil(
+        async () =>
+          (
+            await sql<{
+              n: number;
+            }>`select count(*)::int as n from pg_locks where relation = 'audit_events'::regclass and not granted`.execute(db)
+          ).rows[0]!.n > 0,
+        { what: 'the migration waiting for the writer' },
+      );
+      // …and the writer commits while it does.
+      await writer.query('commit');
+      await migrated;
+      expect(await queued(db)).toEqual(['aud_in_flight']);
+    } finally {
+      await writer.end();
+      await db.destroy();
+    }
+  });
+
+  it('when the migration is undone, then events still queued are unrelayed again and the others stay relayed', async () => {
+    const url = databaseUrlFor(serverUrl, newDatabaseName());
+    await ensureDatabaseExists(url);
+    const db = createDb(url, { maxConnections: 1 });
+    try {
+      await migrateToLatest(db);
+      await sql`insert into audit_events (id, team_id, action, source) values ('aud_a', 'team_outbox', 'dnc.entry.created', 'api'), ('aud_b', 'team_outbox', 'dnc.entry.created', 'api')`.execute(
+        db,
+      );
+      expect(await relayAuditEvents(db, silent)).toBe(2);
+      await sql`insert into audit_events (id, team_id, action, source) values ('aud_c', 'team_outbox', 'dnc.entry.deleted', 'api')`.execute(
+        db,
+      );
+
+      await db.transaction().execute((tx) => auditOutbox.down(tx));
+      const relayed = await sql<{
+        id: string;
+        relayed: boolean;
+      }>`select id, relayed_at is not null as relayed from audit_events order by seq`.execute(db);
+      expect(relayed.rows).toEqual([
+        { id: 'aud_a', relayed: true },
+        { id: 'aud_b', relayed: true },
+        { id: 'aud_c', relayed: false },
+      ]);
+      await up(db);
+      expect(await queued(db)).toEqual(['aud_c']);
     } finally {
       await db.destroy();
     }

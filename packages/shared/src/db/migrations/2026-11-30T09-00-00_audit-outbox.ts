@@ -16,7 +16,12 @@ import { sql, type Kysely } from 'kysely';
 // Events not yet relayed when this runs move to the outbox; relayed_at goes. A worker of the
 // previous release still running during a deploy then fails its relay pages (logged, retried)
 // instead of relaying events twice; the new workers relay them.
+//
+// The table lock comes first: an event inserted, or committed, between the copy of the waiting
+// events and the trigger's creation would otherwise reach neither, and be lost to the log. It
+// holds writers of audit_events (each waits, then goes on) until the migration commits.
 export async function up(db: Kysely<any>): Promise<void> {
+  await sql`lock table audit_events in share row exclusive mode`.execute(db);
   await sql`create table audit_outbox (seq bigint primary key)`.execute(db);
   await sql`insert into audit_outbox (seq) select seq from audit_events where relayed_at is null`.execute(db);
   await sql`
@@ -37,9 +42,12 @@ for each statement execute function audit_events_to_outbox()`.execute(db);
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  await sql`alter table audit_events add column relayed_at timestamptz`.execute(db);
-  // Every event not in the outbox had been relayed; when is not kept.
-  await sql`update audit_events set relayed_at = occurred_at where seq not in (select seq from audit_outbox)`.execute(db);
+  await sql`lock table audit_events in share row exclusive mode`.execute(db);
+  // Every event not in the outbox had been relayed, when is not kept: the epoch says so. A
+  // constant default fills the column in the catalog, not by rewriting every row.
+  await sql`alter table audit_events add column relayed_at timestamptz default 'epoch'`.execute(db);
+  await sql`alter table audit_events alter column relayed_at drop default`.execute(db);
+  await sql`update audit_events set relayed_at = null where seq in (select seq from audit_outbox)`.execute(db);
   await sql`create index audit_events_unrelayed_idx on audit_events (seq) where relayed_at is null`.execute(db);
   await sql`drop trigger audit_events_to_outbox on audit_events`.execute(db);
   await sql`drop function audit_events_to_outbox()`.execute(db);
