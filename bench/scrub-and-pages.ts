@@ -39,7 +39,7 @@ export async function scrubAndPageBenchmarks(services: Services, baseUrl: string
     return body.data;
   };
   // One creation time per row, a millisecond apart, newest first; in chunks (each statement must
-  // end within the pool's query timeout on a busy machine).
+  // end within the database's 4 s statement_timeout on a busy machine).
   const now = new Date();
   for (let from = 1; from <= LIST_ROWS; from += SEED_CHUNK) {
     await sql`

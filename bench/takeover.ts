@@ -52,9 +52,14 @@ export async function takeoverBenchmark(): Promise<TakeoverResult> {
     await migrateToLatest(services.db);
     const api = await startCompiled('api', settings, { dropLogs: true });
     children.push(api);
+    // The database cancels a statement after 4 s: the workers' own sessions have no such
+    // timeout, so that their batches stay blocked on the locker (mid-batch) until the kill.
+    const databaseUrl = new URL(throwAway.databaseUrl);
+    databaseUrl.searchParams.set('options', '-c statement_timeout=0');
+    const workerSettings = { ...settings, DATABASE_URL: databaseUrl.toString() };
     const workers = [
-      await startCompiled('worker', settings, { dropLogs: true }),
-      await startCompiled('worker', settings, { dropLogs: true }),
+      await startCompiled('worker', workerSettings, { dropLogs: true }),
+      await startCompiled('worker', workerSettings, { dropLogs: true }),
     ];
     children.push(...workers);
 

@@ -1,5 +1,5 @@
 // GET /v1/dnc/audit (order, filters, paging, validation, exact event shape) and the worker's
-// audit relay (every row logged once with `audit: true`, in order, and marked relayed).
+// audit relay (every row logged once with `audit: true`, in order, and out of the outbox).
 import { createLogger, executeBatch, type CreatedApiKey } from '@dnc/shared';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -45,7 +45,17 @@ afterAll(async () => {
   await env?.cleanup();
 });
 
-const startWorker = () => startWorkerProcess(env.env, { LOG_LEVEL: 'debug' });
+/**
+ * The file's database cancels a statement after 4 s (its statement_timeout), which would end a
+ * batch blocked on the locker below before the test has picked its victim: these workers' own
+ * sessions have none, so a blocked batch waits until the client's 5 s query timeout.
+ */
+const withoutStatementTimeout = (databaseUrl: string) => {
+  const url = new URL(databaseUrl);
+  url.searchParams.set('options', '-c statement_timeout=0');
+  return url.toString();
+};
+const startWorker = () => startWorkerProcess(env.env, { LOG_LEVEL: 'debug', DATABASE_URL: withoutStatementTimeout(env.env.DATABASE_URL!) });
 
 async function submitTeams(prefix: string, teams: number, items: number) {
   const submitted: { teamId: string; jobId: string; api: ReturnType<typeof client> }[] = [];

@@ -1,5 +1,5 @@
 // The real worker process relays audit events to its stdout: one JSON line per event, written
-// asynchronously, and an event is marked relayed only once its line was handed to the OS.
+// asynchronously, and an event leaves the outbox only once its line was handed to the OS.
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestEnvironment, unlimited, type TestEnvironment } from '../support/environment.js';
@@ -41,7 +41,7 @@ describe('audit lines on the worker stdout', () => {
       { timeoutMs: 30_000, intervalMs: 50, what: () => `every event relayed (${unrelayed} left)` },
     );
 
-    // Every line was handed to the OS before its event was marked relayed; this process reads
+    // Every line was handed to the OS before its event left the outbox; this process reads
     // the pipe on its own time.
     const audit = await waitUntil(
       () => {
@@ -71,7 +71,7 @@ describe('audit lines on the worker stdout', () => {
 });
 
 describe('audit lines whatever LOG_LEVEL says', () => {
-  it('when the worker logs at error level only, then its audit events still reach stdout before they are marked relayed', async () => {
+  it('when the worker logs at error level only, then its audit events still reach stdout before they leave the outbox', async () => {
     // The first worker would relay these events too (one relay at a time): only this one runs.
     await worker.stop();
     // No 'worker started' line at this level: the events are simply waited for.
