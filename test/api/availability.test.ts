@@ -210,3 +210,34 @@ describe('graceful shutdown', { timeout: PROCESS_TEST_TIMEOUT_MS }, () => {
     expect(status).toEqual({ code: 0, signal: null });
   });
 });
+
+describe('the statement timeout of Postgres sessions at boot', () => {
+  const timeoutWarnings = (lines: Record<string, unknown>[]) => lines.filter((line) => line.level === 40 && 'statementTimeoutMs' in line);
+
+  it('when the database default applies, then the API starts without a warning', async () => {
+    const api = await startApiProcess(env.env);
+    try {
+      expect(api.logLines().some((line) => line.msg === 'API listening')).toBe(true);
+      expect(timeoutWarnings(api.logLines())).toEqual([]);
+    } finally {
+      await api.stop();
+    }
+  });
+
+  it('when DATABASE_URL overrides it with none, then the API still starts, and warns that a 503 write could commit later', async () => {
+    const url = new URL(env.env.DATABASE_URL!);
+    url.searchParams.set('options', '-c statement_timeout=0');
+    const api = await startApiProcess({ ...env.env, DATABASE_URL: url.toString() });
+    try {
+      expect(timeoutWarnings(api.logLines())).toEqual([
+        expect.objectContaining({
+          statementTimeoutMs: 0,
+          queryTimeoutMs: 5_000,
+          msg: expect.stringContaining('could still commit after its 503'),
+        }),
+      ]);
+    } finally {
+      await api.stop();
+    }
+  });
+});

@@ -5,7 +5,7 @@ import type { DrainPace } from './bulk/job-view.js';
 import { createBulkQueues, type BulkQueues } from './bulk-queue.js';
 import { CheckCache } from './check-cache.js';
 import type { Config } from './config.js';
-import { createDb, type Db } from './db/database.js';
+import { createDb, QUERY_TIMEOUT_MS, type Db } from './db/database.js';
 import { createLogger, type Logger } from './logger.js';
 import { RateLimiter } from './rate-limiter.js';
 import { TeamLimits } from './team-limits.js';
@@ -85,9 +85,12 @@ export const howToStart = {
 };
 
 /** Fails with one readable line when Postgres or Redis cannot be reached at boot. */
-export async function checkDependencies(services: Pick<Services, 'config' | 'db' | 'redis'>): Promise<void> {
+export async function checkDependencies(services: Pick<Services, 'config' | 'db' | 'redis' | 'logger'>): Promise<void> {
+  let statementTimeoutMs: number;
   try {
-    await sql`select 1`.execute(services.db);
+    // pg_settings gives statement_timeout in ms.
+    const shown = await sql<{ setting: string }>`select setting from pg_settings where name = 'statement_timeout'`.execute(services.db);
+    statementTimeoutMs = Number(shown.rows[0]?.setting ?? 0);
   } catch (error) {
     throw new Error(
       `Cannot reach Postgres at ${displayUrl(services.config.databaseUrl)} (${(error as Error).message}): ${howToStart.postgres}`,
@@ -103,6 +106,25 @@ export async function checkDependencies(services: Pick<Services, 'config' | 'db'
     }
     throw new Error(`Cannot reach Redis at ${displayUrl(services.config.redisUrl)} (${(error as Error).message}): ${howToStart.redis}`);
   }
+  warnOfStatementTimeout(services.logger, statementTimeoutMs);
+}
+
+/**
+ * A warning when Postgres would let a statement run past the client's query timeout: the
+ * migration sets the database's statement_timeout below it, but a role-level setting, an
+ * `options=-c statement_timeout=…` in DATABASE_URL or a session opened before the migration
+ * overrides that, and a write answered 503 could then still commit afterwards. Behind PgBouncer
+ * this reads one server session's value.
+ */
+export function warnOfStatementTimeout(logger: Logger, statementTimeoutMs: number): void {
+  if (statementTimeoutMs > 0 && statementTimeoutMs < QUERY_TIMEOUT_MS) return;
+  logger.warn(
+    { statementTimeoutMs, queryTimeoutMs: QUERY_TIMEOUT_MS },
+    `Postgres lets a statement of this session run ${statementTimeoutMs === 0 ? 'without limit' : `${statementTimeoutMs} ms`} ` +
+      `(statement_timeout), not less than the ${QUERY_TIMEOUT_MS} ms after which the service gives up on it and answers 503: ` +
+      'such a write could still commit after its 503. Run pnpm db:migrate (it sets the database default), ' +
+      'and look for a role-level or DATABASE_URL statement_timeout that overrides it.',
+  );
 }
 
 /** Why a cluster client failed: the command's error, and the connection error behind it ("Command timed out" alone says little). */
