@@ -54,26 +54,14 @@ export interface CachedCheck {
   entry: Entry | null | undefined;
 }
 
-/** Teams whose generation key is kept built: a bound on memory, not a target (keys are rebuilt at will). */
-const MAX_TEAMS_WITH_KEYS = 10_000;
-
 export class CheckCache {
-  /** Each team's generation key, built once: an invalidation (every write) then builds no key string. */
-  private readonly generationKeys = new Map<string, string>();
-
   constructor(
     private readonly redis: RedisClient,
     private readonly options: { prefix: string; ttlMs: number },
   ) {}
 
-  private generationKey(teamId: string): string {
-    let key = this.generationKeys.get(teamId);
-    if (key === undefined) {
-      if (this.generationKeys.size >= MAX_TEAMS_WITH_KEYS) this.generationKeys.clear();
-      key = teamKey(this.options.prefix, teamId, 'check-generation');
-      this.generationKeys.set(teamId, key);
-    }
-    return key;
+  private generationKey(teamId: string) {
+    return teamKey(this.options.prefix, teamId, 'check-generation');
   }
 
   private answerKey(teamId: string, url: string) {

@@ -76,14 +76,9 @@ export interface RateLimiterOptions {
   };
 }
 
-/** Teams whose window keys are kept built: a bound on memory, not a target (keys are rebuilt at will). */
-const MAX_TEAMS_WITH_KEYS = 10_000;
 const ONE_SLOT = { wanted: 1, reserve: 0 } as const;
 
 export class RateLimiter {
-  /** Each team's window key per class, built once: a request then builds no key string. */
-  private readonly windowKeys = new Map<string, Partial<Record<RateLimitClass, string>>>();
-
   constructor(
     private readonly redis: RedisClient,
     private readonly options: RateLimiterOptions,
@@ -121,7 +116,7 @@ export class RateLimiter {
     // The team's limit is the script's argument: the count stays exact across processes.
     const limit = this.options.teamLimits?.cachedLimitOf?.(teamId, rateLimitClass) ?? (await this.teamLimitOf(teamId, rateLimitClass));
     const member = nextMember();
-    const key = this.windowKey(teamId, rateLimitClass);
+    const key = teamKey(this.options.prefix, teamId, 'ratelimit', rateLimitClass);
     const reply = (await slidingWindowScript.run(this.redis, [key], [this.options.windowMs, limit, wanted, reserve, member])) as [
       number,
       number,
@@ -131,15 +126,5 @@ export class RateLimiter {
     ];
     const [granted, remaining, oldestFreesAt, nextAdmitAt, now] = reply;
     return { rateLimitClass, limit, windowMs: this.options.windowMs, granted, remaining, oldestFreesAt, nextAdmitAt, now };
-  }
-
-  private windowKey(teamId: string, rateLimitClass: RateLimitClass): string {
-    let keys = this.windowKeys.get(teamId);
-    if (!keys) {
-      if (this.windowKeys.size >= MAX_TEAMS_WITH_KEYS) this.windowKeys.clear();
-      keys = {};
-      this.windowKeys.set(teamId, keys);
-    }
-    return (keys[rateLimitClass] ??= teamKey(this.options.prefix, teamId, 'ratelimit', rateLimitClass));
   }
 }

@@ -187,7 +187,10 @@ export function watchRedis<T extends RedisClient>(client: T, outageLog: OutageLo
  * team's keys share one Redis Cluster slot and multi-key scripts stay legal there.
  */
 export function teamKey(prefix: string, teamId: string, ...parts: string[]): string {
-  return [prefix, `{${teamId}}`, ...parts].join(':');
+  // Concatenated, not an array joined: it is built for every Redis call of every request.
+  let key = `${prefix}:{${teamId}}`;
+  for (const part of parts) key += `:${part}`;
+  return key;
 }
 
 const CRC16_TABLE = (() => {
