@@ -162,13 +162,16 @@ export function createDrainStep(
         for (const batch of statement) await executeAlone(batch);
         continue;
       }
-      for (const { teamId } of statement) {
-        // drain_batches answers one row per team it was given.
-        const batch = results.get(teamId);
-        if (!batch) throw new Error(`drain_batches returned no row for ${teamId}`);
-        report(batch.outcomes);
-        await committed(teamId, { deleted: batch.outcomes.deleted, remaining: batch.remaining });
-      }
+      // The statement's teams committed together: their caches are invalidated together.
+      await Promise.all(
+        statement.map(async ({ teamId }) => {
+          // drain_batches answers one row per team it was given.
+          const batch = results.get(teamId);
+          if (!batch) throw new Error(`drain_batches returned no row for ${teamId}`);
+          report(batch.outcomes);
+          await committed(teamId, { deleted: batch.outcomes.deleted, remaining: batch.remaining });
+        }),
+      );
     }
     return executed;
   }
