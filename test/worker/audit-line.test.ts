@@ -1,6 +1,6 @@
 // The audit line is built by hand around the event JSON that Postgres builds (relayAuditEvents,
 // createAuditLogStream): both must be byte for byte what toAuditEvent and pino would have written.
-import { auditLine, auditLineStart, createLogger, relayAuditEvents, toAuditEvent, type AuditLogStream } from '@dnc/shared';
+import { auditLine, auditLineFields, createLogger, relayAuditEvents, toAuditEvent, type AuditLogStream } from '@dnc/shared';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestEnvironment, type TestEnvironment } from '../support/environment.js';
@@ -31,7 +31,7 @@ describe('the audit line', () => {
       viaPino.info({ audit: true, event }, text);
       const written = lines.at(-1)!;
       const time = (JSON.parse(written) as { time: string }).time;
-      expect(auditLine(auditLineStart('worker'), time, JSON.stringify(event), text)).toBe(written);
+      expect(auditLine(auditLineFields('worker'), time, JSON.stringify(event), text)).toBe(written);
     }
   });
 

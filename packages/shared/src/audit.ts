@@ -134,7 +134,7 @@ export function createAuditLogStream(name: string, fd = 1, fullPipeGiveUpMs = FU
   // Node makes a stdout pipe non-blocking when it first opens process.stdout: opened here, so
   // that a full pipe answers EAGAIN (waited for off the event loop) instead of blocking it.
   if (fd === 1) void process.stdout;
-  const lineStart = auditLineStart(name);
+  const fields = auditLineFields(name);
   let queued: string[] = [];
   let timeOfMs = 0;
   let time = '';
@@ -145,7 +145,7 @@ export function createAuditLogStream(name: string, fd = 1, fullPipeGiveUpMs = FU
         timeOfMs = now;
         time = new Date(now).toISOString();
       }
-      queued.push(auditLine(lineStart, time, eventJson, action));
+      queued.push(auditLine(fields, time, eventJson, action));
     },
     async flush() {
       const lines = queued;
@@ -156,17 +156,14 @@ export function createAuditLogStream(name: string, fd = 1, fullPipeGiveUpMs = FU
   };
 }
 
-/** What every audit line of this process starts with, up to its time. */
-export function auditLineStart(name: string): { beforeTime: string; afterTime: string } {
-  return {
-    beforeTime: '{"level":30,"time":',
-    afterTime: `,"pid":${process.pid},"hostname":${JSON.stringify(hostname())},"name":${JSON.stringify(name)},"component":"audit","audit":true,"event":`,
-  };
+/** The fields of this process's audit lines that follow the time, up to the event. */
+export function auditLineFields(name: string): string {
+  return `"pid":${process.pid},"hostname":${JSON.stringify(hostname())},"name":${JSON.stringify(name)},"component":"audit","audit":true`;
 }
 
 /** One audit line, field for field what `pino({ name, timestamp: isoTime }).child({ component: 'audit' }).info({ audit: true, event }, action)` writes. */
-export function auditLine(start: { beforeTime: string; afterTime: string }, isoTime: string, eventJson: string, action: string): string {
-  return `${start.beforeTime}"${isoTime}"${start.afterTime}${eventJson},"msg":${JSON.stringify(action)}}\n`;
+export function auditLine(fields: string, isoTime: string, eventJson: string, action: string): string {
+  return `{"level":30,"time":"${isoTime}",${fields},"event":${eventJson},"msg":${JSON.stringify(action)}}\n`;
 }
 
 /** The lines joined into consecutive chunks of at most `maxBytes` (a longer line is a chunk of its own). */

@@ -116,7 +116,7 @@ export async function checkDependencies(services: Pick<Services, 'config' | 'db'
  * overrides that, and a write answered 503 could then still commit afterwards. Behind PgBouncer
  * this reads one server session's value.
  */
-export function warnOfStatementTimeout(logger: Logger, statementTimeoutMs: number): void {
+function warnOfStatementTimeout(logger: Logger, statementTimeoutMs: number): void {
   if (statementTimeoutMs > 0 && statementTimeoutMs < QUERY_TIMEOUT_MS) return;
   logger.warn(
     { statementTimeoutMs, queryTimeoutMs: QUERY_TIMEOUT_MS },
