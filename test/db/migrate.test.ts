@@ -31,6 +31,15 @@ function newDatabaseName() {
   return name;
 }
 
+/** A new database, migrated to the latest schema, and a pool on it (destroy it when done). */
+async function newMigratedDatabase(maxConnections = 1) {
+  const url = databaseUrlFor(serverUrl, newDatabaseName());
+  await ensureDatabaseExists(url);
+  const db = createDb(url, { maxConnections });
+  await migrateToLatest(db);
+  return { url, db };
+}
+
 async function withClient<T>(url: string, use: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
@@ -125,15 +134,8 @@ describe('ensureDatabaseExists + migrateToLatest', () => {
 
 describe('the server-statement-timeout migration', () => {
   it('when a database is migrated, then its new sessions cancel statements before the client would give up on them', async () => {
-    const name = newDatabaseName();
-    const url = databaseUrlFor(serverUrl, name);
-    await ensureDatabaseExists(url);
-    const db = createDb(url, { maxConnections: 1 });
-    try {
-      await migrateToLatest(db);
-    } finally {
-      await db.destroy();
-    }
+    const { url, db } = await newMigratedDatabase();
+    await db.destroy();
     const timeoutMs = await withClient(url, async (client) => {
       const shown = await client.query<{ setting: string; unit: string }>(
         "select setting, unit from pg_settings where name = 'statement_timeout'",
@@ -149,10 +151,7 @@ describe('the server-statement-timeout migration', () => {
 describe('the audit-outbox migration', () => {
   /** A new database, migrated to the latest schema, then taken back to the one before the outbox. */
   async function beforeTheOutbox() {
-    const url = databaseUrlFor(serverUrl, newDatabaseName());
-    await ensureDatabaseExists(url);
-    const db = createDb(url, { maxConnections: 2 });
-    await migrateToLatest(db);
+    const { url, db } = await newMigratedDatabase(2);
     await db.transaction().execute((tx) => auditOutbox.down(tx));
     return { url, db };
   }
@@ -228,11 +227,8 @@ describe('the audit-outbox migration', () => {
   });
 
   it('when the migration is undone, then events still queued are unrelayed again and the others stay relayed', async () => {
-    const url = databaseUrlFor(serverUrl, newDatabaseName());
-    await ensureDatabaseExists(url);
-    const db = createDb(url, { maxConnections: 1 });
+    const { db } = await newMigratedDatabase();
     try {
-      await migrateToLatest(db);
       await sql`insert into audit_events (id, team_id, action, source) values ('aud_a', 'team_outbox', 'dnc.entry.created', 'api'), ('aud_b', 'team_outbox', 'dnc.entry.created', 'api')`.execute(
         db,
       );
