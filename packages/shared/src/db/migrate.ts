@@ -23,6 +23,7 @@ import * as drainBatchFunction from './migrations/2026-11-28T10-00-00_drain-batc
 import * as drainBatchesFunction from './migrations/2026-11-29T09-00-00_drain-batches-function.js';
 import * as auditOutbox from './migrations/2026-11-30T09-00-00_audit-outbox.js';
 import * as serverStatementTimeout from './migrations/2026-11-30T10-00-00_server-statement-timeout.js';
+import * as drainBatchByKey from './migrations/2026-12-01T09-00-00_drain-batch-by-key.js';
 
 // Listed explicitly (not read from disk) so they work the same under tsx, in a bundle or in Docker.
 // Names are timestamps: kysely applies them in name order.
@@ -36,6 +37,7 @@ const migrations: Record<string, Migration> = {
   '2026-11-29T09-00-00_drain-batches-function': drainBatchesFunction,
   '2026-11-30T09-00-00_audit-outbox': auditOutbox,
   '2026-11-30T10-00-00_server-statement-timeout': serverStatementTimeout,
+  '2026-12-01T09-00-00_drain-batch-by-key': drainBatchByKey,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };
