@@ -12,6 +12,7 @@
 // `node --conditions=@dnc/source --import tsx bench/drain.ts`.
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
 import {
   createBulkQueues,
   createLogger,
@@ -30,6 +31,8 @@ import { createThrowAway, RAISED_LIMITS } from './throw-away.js';
 
 const DRAIN_TEAMS = 1_000;
 const DRAIN_ITEMS_PER_TEAM = 25;
+/** Teams the worker drains first, untimed, to warm up. */
+const WARMUP_TEAMS = 300;
 const BACKLOG_TEAMS = 100;
 const BACKLOG_ITEMS_PER_TEAM = 10_000;
 const NEW_TEAM_ITEMS = 20;
@@ -56,12 +59,19 @@ export interface DrainBenchmarkResult {
     cpuMsPerTeam: { worker: number; postgres: number; workerWithRelay: number; postgresWithRelay: number; floorPostgres: number };
   };
   /** (c) with 1,000,000 items pending: RSS of each compiled process, and the new team's job (ms, each run). */
-  backlog: { workerRssMiB: number; workerPeakMiB: number; apiRssMiB: number; apiPeakMiB: number; newTeamJobMs: number[] };
+  backlog: undefined | { workerRssMiB: number; workerPeakMiB: number; apiRssMiB: number; apiPeakMiB: number; newTeamJobMs: number[] };
   /** Human-readable lines, as `pnpm bench` prints them. */
   lines: string[];
 }
 
-export async function drainBenchmarks(): Promise<DrainBenchmarkResult> {
+export interface DrainBenchmarkOptions {
+  /** Extra flags for the drained worker's node (after the service's own), e.g. `--cpu-prof`. */
+  workerNodeArgs?: string[];
+  /** Skip (c), the 1,000,000-item backlog: for profiling the drain alone. */
+  drainOnly?: boolean;
+}
+
+export async function drainBenchmarks(options: DrainBenchmarkOptions = {}): Promise<DrainBenchmarkResult> {
   const throwAway = await createThrowAway('drainbench');
   const { databaseUrl, redisPrefix, childEnv } = throwAway;
   const config = loadConfig({ DATABASE_URL: databaseUrl, REDIS_URL: throwAway.redisUrl, REDIS_PREFIX: redisPrefix, ...RAISED_LIMITS });
@@ -72,8 +82,8 @@ export async function drainBenchmarks(): Promise<DrainBenchmarkResult> {
   const services: Services = { ...created, db: new Kysely<Database>({ dialect: new PostgresDialect({ pool: unbounded }) }) };
   try {
     await migrateToLatest(services.db);
-    const drain = await benchDrain(services, databaseUrl, childEnv);
-    const backlog = await benchBacklog(services, childEnv);
+    const drain = await benchDrain(services, databaseUrl, childEnv, options.workerNodeArgs ?? []);
+    const backlog = options.drainOnly ? undefined : await benchBacklog(services, childEnv);
     const lines = [
       `bulk drain 1,000 teams × 25   worker ${fmt(drain.serviceItemsPerSecond)} items/s (${(drain.serviceMs / 1000).toFixed(2)} s)  ` +
         `floor ${fmt(drain.floorItemsPerSecond)} items/s (before ${fmt(drain.floorRuns[0]!)}, after ${fmt(drain.floorRuns[1]!)})  ratio ${drain.ratio.toFixed(2)} (target ≥ 0.5)`,
@@ -82,10 +92,14 @@ export async function drainBenchmarks(): Promise<DrainBenchmarkResult> {
         `(floor: Postgres ${drain.cpuMsPerTeam.floorPostgres.toFixed(2)} ms)`,
       `                              audit relay ${fmt(drain.relay.behindAtEnd)} events behind when the drain ended, caught up ${(drain.relay.catchUpMs / 1000).toFixed(2)} s later: ` +
         `${fmt(drain.withRelay.itemsPerSecond)} items/s relayed included, ratio ${drain.withRelay.ratio.toFixed(2)}`,
-      `1,000,000 pending / 100 teams worker RSS ${backlog.workerRssMiB.toFixed(1)} MiB (peak ${backlog.workerPeakMiB.toFixed(1)})  ` +
-        `API RSS ${backlog.apiRssMiB.toFixed(1)} MiB (peak ${backlog.apiPeakMiB.toFixed(1)})  (target ≤ 100 MB each)`,
-      `                              new team's ${NEW_TEAM_ITEMS}-item job POST → completed ${backlog.newTeamJobMs.map((v) => `${v.toFixed(0)} ms`).join(', ')}  (target ≤ 1 s)`,
     ];
+    if (backlog) {
+      lines.push(
+        `1,000,000 pending / 100 teams worker RSS ${backlog.workerRssMiB.toFixed(1)} MiB (peak ${backlog.workerPeakMiB.toFixed(1)})  ` +
+          `API RSS ${backlog.apiRssMiB.toFixed(1)} MiB (peak ${backlog.apiPeakMiB.toFixed(1)})  (target ≤ 100 MB each)`,
+        `                              new team's ${NEW_TEAM_ITEMS}-item job POST → completed ${backlog.newTeamJobMs.map((v) => `${v.toFixed(0)} ms`).join(', ')}  (target ≤ 1 s)`,
+      );
+    }
     return { drain, backlog, lines };
   } finally {
     await services.db.destroy();
@@ -122,7 +136,12 @@ async function seedJobs(services: Services, tag: string, teams: number, itemsPer
   });
 }
 
-async function benchDrain(services: Services, databaseUrl: string, childEnv: (extra: Record<string, string>) => Record<string, string>) {
+async function benchDrain(
+  services: Services,
+  databaseUrl: string,
+  childEnv: (extra: Record<string, string>) => Record<string, string>,
+  workerNodeArgs: string[],
+) {
   const { db } = services;
   // The floor runs right before and right after the service, on entries of its own (same shape:
   // 1,000 teams × 25 each time); the ratio is against their mean, so that a load change on this
@@ -146,26 +165,62 @@ async function benchDrain(services: Services, databaseUrl: string, childEnv: (ex
 
   // The service: the compiled worker, its queues paused until every team's drainer is scheduled.
   await seedTeams(services, 'd', DRAIN_TEAMS, DRAIN_ITEMS_PER_TEAM, false);
-  const worker = await startCompiled('worker', childEnv({ ...RAISED_LIMITS }));
+  await seedTeams(services, 'w', WARMUP_TEAMS, DRAIN_ITEMS_PER_TEAM, false);
+  const worker = await startCompiled('worker', childEnv({ ...RAISED_LIMITS }), { nodeArgs: workerNodeArgs });
   const queues = createBulkQueues(services.config, services.redis);
   let serviceMs: number;
   let cpuMs: { worker: number; postgres: number; workerWithRelay: number; postgresWithRelay: number };
   let relay: { behindAtEnd: number; catchUpMs: number };
+  const unrelayed = async () => (await sql<{ count: number }>`select count(*)::int as count from audit_outbox`.execute(db)).rows[0]!.count;
   try {
-    await Promise.all(queues.queues.map((queue) => queue.pause()));
-    await seedJobs(services, 'd', DRAIN_TEAMS, DRAIN_ITEMS_PER_TEAM);
+    // Every team's job and drainer in place while the queues are paused: the drain starts at once
+    // on all of them when `start` resumes the queues.
+    const schedule = async (tag: string, teams: number) => {
+      await Promise.all(queues.queues.map((queue) => queue.pause()));
+      await seedJobs(services, tag, teams, DRAIN_ITEMS_PER_TEAM);
+      const byShard = new Map<number, string[]>();
+      for (let t = 1; t <= teams; t++) {
+        const teamId = `team_${tag}${t}`;
+        const shard = queues.shardOf(teamId);
+        byShard.set(shard, [...(byShard.get(shard) ?? []), teamId]);
+      }
+      for (const [shard, teamIds] of byShard) {
+        await queues.queues[shard]!.addBulk(
+          teamIds.map((teamId) => ({ name: 'drain', data: { teamId }, opts: { ...drainJobOptions, jobId: drainerJobId(teamId) } })),
+        );
+      }
+    };
+    const start = () => Promise.all(queues.queues.map((queue) => queue.resume()));
+    // Jobs, not items: a job completes in the statement that finishes its last item, and this
+    // reads the tag's jobs instead of walking the pending index past every item already done.
+    const openJobs = async (tag: string) =>
+      (
+        await sql<{
+          count: number;
+        }>`select count(*)::int as count from bulk_jobs where id like ${`job_${tag}%`} and status <> 'completed'`.execute(db)
+      ).rows[0]!.count;
+    const waitForRelay = async () => {
+      const started = performance.now();
+      while ((await unrelayed()) > 0) {
+        if (performance.now() - started > 300_000) throw new Error('the audit relay did not catch up in 300 s');
+        await sleep(100);
+      }
+    };
+
+    // Warm-up, not timed: a worker in production has run for hours, and V8 optimizes a new
+    // process's code only after it has run a while (the sync bench warms the API up likewise).
     await queues.register();
-    const byShard = new Map<number, string[]>();
-    for (let t = 1; t <= DRAIN_TEAMS; t++) {
-      const teamId = `team_d${t}`;
-      const shard = queues.shardOf(teamId);
-      byShard.set(shard, [...(byShard.get(shard) ?? []), teamId]);
+    await schedule('w', WARMUP_TEAMS);
+    await start();
+    const warmupStarted = performance.now();
+    while ((await openJobs('w')) > 0) {
+      if (worker.proc.exitCode !== null) throw new Error(`the worker exited:\n${worker.output()}`);
+      if (performance.now() - warmupStarted > 300_000) throw new Error('the warm-up drain did not finish in 300 s');
+      await sleep(25);
     }
-    for (const [shard, teams] of byShard) {
-      await queues.queues[shard]!.addBulk(
-        teams.map((teamId) => ({ name: 'drain', data: { teamId }, opts: { ...drainJobOptions, jobId: drainerJobId(teamId) } })),
-      );
-    }
+    await waitForRelay();
+
+    await schedule('d', DRAIN_TEAMS);
     // CPU time of the worker and of this database's Postgres backends (the worker's pool, and
     // this bench's own polling connection): a backend opened during the drain counts whole.
     const postgresCpu = async () => {
@@ -183,12 +238,9 @@ async function benchDrain(services: Services, databaseUrl: string, childEnv: (ex
     const workerCpuBefore = cpuTimeOf(worker.pid);
     const postgresCpuBefore = await postgresCpu();
     const started = performance.now();
-    await Promise.all(queues.queues.map((queue) => queue.resume()));
+    await start();
     for (;;) {
-      // Jobs, not items: a job completes in the statement that finishes its last item, and this
-      // reads 1,000 rows instead of walking the pending index past every item already done.
-      const open = await sql<{ count: number }>`select count(*)::int as count from bulk_jobs where status <> 'completed'`.execute(db);
-      if (open.rows[0]!.count === 0) break;
+      if ((await openJobs('d')) === 0) break;
       if (worker.proc.exitCode !== null) throw new Error(`the worker exited:\n${worker.output()}`);
       if (performance.now() - started > 300_000) throw new Error('the drain did not finish in 300 s');
       await sleep(25);
@@ -200,14 +252,8 @@ async function benchDrain(services: Services, databaseUrl: string, childEnv: (ex
     await verifyDrained(services);
     // The worker relays audit events to its log while batches run, page after page: how far
     // behind it was when the drain ended, and how long it took to catch up.
-    const unrelayed = async () =>
-      (await sql<{ count: number }>`select count(*)::int as count from audit_outbox`.execute(db)).rows[0]!.count;
     relay = { behindAtEnd: await unrelayed(), catchUpMs: 0 };
-    const catchUpStarted = performance.now();
-    while ((await unrelayed()) > 0) {
-      if (performance.now() - catchUpStarted > 300_000) throw new Error('the audit relay did not catch up in 300 s');
-      await sleep(100);
-    }
+    await waitForRelay();
     relay.catchUpMs = performance.now() - started - serviceMs;
     cpuMs = { ...drainCpu, workerWithRelay: cpuTimeOf(worker.pid) - workerCpuBefore, postgresWithRelay: await postgresCpuSince() };
   } finally {
@@ -339,7 +385,11 @@ async function newTeamJob(services: Services, api: Child, teamId: string): Promi
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  drainBenchmarks()
+  // --worker-node-arg=<flag> (repeatable): a flag for the drained worker's node; --drain-only: (b) alone.
+  const { values } = parseArgs({
+    options: { 'worker-node-arg': { type: 'string', multiple: true, default: [] }, 'drain-only': { type: 'boolean', default: false } },
+  });
+  drainBenchmarks({ workerNodeArgs: values['worker-node-arg'], drainOnly: values['drain-only'] })
     .then((result) => {
       console.log(`DNC bulk drain benchmarks (${new Date().toISOString()}, node ${process.version}, compiled worker and API)`);
       for (const line of result.lines) console.log(`  ${line}`);
