@@ -1,10 +1,29 @@
-import { randomInt } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+/** The largest multiple of 62 that fits a byte: bytes at or above it are skipped, so that every character is equally likely. */
+const UNBIASED_BYTE_LIMIT = Math.floor(256 / ALPHABET.length) * ALPHABET.length;
 
-function randomAlphanumeric(length: number): string {
+// Random bytes are drawn from the OS 4 KiB at a time and used one by one: crypto.randomInt per
+// character cost about 1.2 µs per 20-character id (the drainer makes 25 ids per batch, profiled
+// at 3% of its CPU), this about 0.3 µs.
+const randomPool = Buffer.alloc(4096);
+let randomPoolOffset = randomPool.length;
+
+function randomByte(): number {
+  if (randomPoolOffset === randomPool.length) {
+    randomFillSync(randomPool);
+    randomPoolOffset = 0;
+  }
+  return randomPool[randomPoolOffset++]!;
+}
+
+export function randomAlphanumeric(length: number): string {
   let out = '';
-  for (let i = 0; i < length; i++) out += ALPHABET[randomInt(ALPHABET.length)];
+  while (out.length < length) {
+    const byte = randomByte();
+    if (byte < UNBIASED_BYTE_LIMIT) out += ALPHABET[byte % ALPHABET.length];
+  }
   return out;
 }
 
