@@ -5,7 +5,7 @@ import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestEnvironment, type TestEnvironment } from '../support/environment.js';
 import { client, request } from '../support/http.js';
-import { PROCESS_TEST_TIMEOUT_MS, runNode, startApiProcess, stopAllProcesses } from '../support/processes.js';
+import { PROCESS_TEST_TIMEOUT_MS, runNode, startApiProcess, startWorkerProcess, stopAllProcesses } from '../support/processes.js';
 import { settlesWithin } from '../support/wait.js';
 
 const UNREACHABLE_POSTGRES = 'postgres://postgres@127.0.0.1:1/none';
@@ -211,7 +211,7 @@ describe('graceful shutdown', { timeout: PROCESS_TEST_TIMEOUT_MS }, () => {
   });
 });
 
-describe('the statement timeout of Postgres sessions at boot', () => {
+describe('the statement timeout of Postgres sessions at boot', { timeout: PROCESS_TEST_TIMEOUT_MS }, () => {
   const timeoutWarnings = (lines: Record<string, unknown>[]) => lines.filter((line) => line.level === 40 && 'statementTimeoutMs' in line);
 
   it('when the database default applies, then the API starts without a warning', async () => {
@@ -238,6 +238,26 @@ describe('the statement timeout of Postgres sessions at boot', () => {
       ]);
     } finally {
       await api.stop();
+    }
+  });
+
+  it('when DATABASE_URL overrides it with none for the worker, then the worker still starts, and warns the same way', async () => {
+    const url = new URL(env.env.DATABASE_URL!);
+    url.searchParams.set('options', '-c statement_timeout=0');
+    // The worker runs the same boot check: its batches are written under the same 5 s query timeout.
+    const worker = await startWorkerProcess(env.env, { DATABASE_URL: url.toString() });
+    try {
+      expect(timeoutWarnings(worker.logLines())).toEqual([
+        expect.objectContaining({ name: 'worker', statementTimeoutMs: 0, queryTimeoutMs: 5_000 }),
+      ]);
+    } finally {
+      await worker.stop();
+    }
+    const withDefault = await startWorkerProcess(env.env);
+    try {
+      expect(timeoutWarnings(withDefault.logLines())).toEqual([]);
+    } finally {
+      await withDefault.stop();
     }
   });
 });
