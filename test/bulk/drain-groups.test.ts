@@ -2,12 +2,14 @@
 // transient reason: Postgres rolled it back (a deadlock), or the connection was lost while it ran.
 // A team's own failure must fail only that team; a team whose batch committed must keep its
 // result and have its check cache invalidated at once.
-import { submitBulkDeletion, teamKey } from '@dnc/shared';
+import { createLogger, submitBulkDeletion, teamKey } from '@dnc/shared';
 import { sql } from 'kysely';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDrainStep } from '../../apps/worker/src/drain-step.js';
 import { seedEntries } from '../support/bulk.js';
 import { createTestEnvironment, type TestEnvironment } from '../support/environment.js';
+import { waitUntil } from '../support/wait.js';
 
 let env: TestEnvironment;
 beforeAll(async () => {
@@ -72,6 +74,62 @@ describe('a group of drainer runs whose statement fails for a transient reason',
     expect(await auditedDeletions('team_dl_a')).toBe(5);
     expect(await auditedDeletions('team_dl_b')).toBe(5);
     expect(await auditedDeletions('team_dl_c')).toBe(0);
+  });
+
+  it('when the group statement deadlocks with another transaction for real, then Postgres rolls it back and every team is drained once, on its own', async () => {
+    // A real deadlock, not a raised 40P01: another transaction holds an entry of team_rdl_c, the
+    // group's statement deletes team_rdl_a's entries and then waits for that entry; the other
+    // transaction then asks for one of team_rdl_a's. Postgres aborts the statement that waited
+    // first (the other transaction checks for deadlocks only after 10 s).
+    await submit('team_rdl_a', 'rdla', 5);
+    await submit('team_rdl_b', 'rdlb', 5);
+    await submit('team_rdl_c', 'rdlc', 5);
+    const other = new pg.Client({ connectionString: env.env.DATABASE_URL });
+    await other.connect();
+    const logged: Record<string, unknown>[] = [];
+    const logger = createLogger(
+      { level: 'warn', name: 'worker' },
+      { write: (line: string) => void logged.push(JSON.parse(line) as Record<string, unknown>) },
+    );
+    try {
+      await other.query("set deadlock_timeout = '10s'");
+      await other.query('begin');
+      await other.query("select 1 from dnc_entries where id = 'dnc_rdlc2' for update");
+      const otherPid = (await other.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]!.pid;
+
+      const drained = createDrainStep({ ...env.services, logger })(
+        ['team_rdl_a', 'team_rdl_b', 'team_rdl_c'].map((teamId) => ({ teamId, repairCache: false })),
+      );
+      // The group's statement is waiting for the entry the other transaction holds.
+      await waitUntil(
+        async () => {
+          const waiting = await sql<{ count: number }>`
+            select count(*)::int as count from pg_locks where not granted and ${otherPid}::int = any (pg_blocking_pids(pid))`.execute(
+            env.services.db,
+          );
+          return waiting.rows[0]!.count > 0;
+        },
+        { timeoutMs: 10_000, what: "the group's statement waiting for the held entry" },
+      );
+      // The cycle: team_rdl_a's entry is locked by the group's uncommitted delete.
+      await other.query("select 1 from dnc_entries where id = 'dnc_rdla1' for update");
+      await other.query('rollback');
+
+      const outcomes = await drained;
+      expect(outcomes).toEqual([0, 1, 2].map(() => ({ status: 'fulfilled', value: { drained: true } })));
+      expect(logged).toContainEqual(
+        expect.objectContaining({
+          msg: "bulk batches failed together; executing each team's batch on its own",
+          err: expect.objectContaining({ code: '40P01' }),
+        }),
+      );
+    } finally {
+      await other.end();
+    }
+    for (const teamId of ['team_rdl_a', 'team_rdl_b', 'team_rdl_c']) {
+      expect(await itemsByStatus(teamId)).toEqual({ deleted: 5 });
+      expect(await auditedDeletions(teamId)).toBe(5);
+    }
   });
 
   it('when the connection is lost in a later statement, then a team whose statement committed keeps its result and its cache is invalidated', async () => {
