@@ -2,13 +2,14 @@
 // transient reason: Postgres rolled it back (a deadlock), or the connection was lost while it ran.
 // A team's own failure must fail only that team; a team whose batch committed must keep its
 // result and have its check cache invalidated at once.
-import { createLogger, submitBulkDeletion, teamKey } from '@dnc/shared';
+import { createDb, createLogger, submitBulkDeletion, teamKey } from '@dnc/shared';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDrainStep } from '../../apps/worker/src/drain-step.js';
 import { seedEntries } from '../support/bulk.js';
 import { createTestEnvironment, type TestEnvironment } from '../support/environment.js';
+import { startTcpProxy, viaPort } from '../support/tcp-proxy.js';
 import { waitUntil } from '../support/wait.js';
 
 let env: TestEnvironment;
@@ -155,5 +156,58 @@ describe('a group of drainer runs whose statement fails for a transient reason',
     expect(outcomes[2]).toMatchObject({ status: 'rejected' });
     expect(await itemsByStatus('team_lost_x')).toEqual({ pending: 1 });
     expect(await itemsByStatus('team_lost_y')).toEqual({ pending: 1 });
+  });
+
+  it('when the group statement commits and its reply is lost, then its teams fail, and their retry finds the items final and deletes nothing twice', async () => {
+    // The worker reaches Postgres through a proxy. Another transaction holds an entry of
+    // team_rpl_y, so the group's statement waits inside Postgres; meanwhile the proxy starts
+    // dropping what Postgres sends. The lock is released, the statement commits, its reply is
+    // lost, and the connection is then reset: the drain step cannot know whether it committed.
+    await submit('team_rpl_x', 'rplx', 3);
+    await submit('team_rpl_y', 'rply', 3);
+    const databaseUrl = new URL(env.env.DATABASE_URL!);
+    const proxy = await startTcpProxy(databaseUrl.hostname, Number(databaseUrl.port || 5432));
+    const proxiedDb = createDb(viaPort(env.env.DATABASE_URL!, proxy.port));
+    const other = new pg.Client({ connectionString: env.env.DATABASE_URL });
+    await other.connect();
+    const teams = ['team_rpl_x', 'team_rpl_y'];
+    const generationsBefore = await Promise.all(teams.map(generation));
+    try {
+      await other.query('begin');
+      await other.query("select 1 from dnc_entries where id = 'dnc_rply1' for update");
+      const otherPid = (await other.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]!.pid;
+      const drained = createDrainStep({ ...env.services, db: proxiedDb })(teams.map((teamId) => ({ teamId, repairCache: false })));
+      await waitUntil(
+        async () => {
+          const waiting = await sql<{ count: number }>`
+            select count(*)::int as count from pg_locks where not granted and ${otherPid}::int = any (pg_blocking_pids(pid))`.execute(
+            env.services.db,
+          );
+          return waiting.rows[0]!.count > 0;
+        },
+        { timeoutMs: 10_000, what: "the group's statement waiting for the held entry" },
+      );
+      proxy.dropReplies();
+      await other.query('rollback');
+      // Committed in Postgres, though the drain step has not heard of it.
+      await waitUntil(async () => (await itemsByStatus('team_rpl_y')).deleted === 3, { what: "the group's statement committed" });
+      await proxy.cut();
+
+      const outcomes = await drained;
+      expect(outcomes).toEqual([expect.objectContaining({ status: 'rejected' }), expect.objectContaining({ status: 'rejected' })]);
+    } finally {
+      await other.end();
+      await proxiedDb.destroy();
+      await proxy.close();
+    }
+    // The drainer job retries (a failed run is re-delivered with repairCache): the items are final,
+    // nothing is executed or audited again, and the teams' caches are invalidated now.
+    const retried = await createDrainStep(env.services)(teams.map((teamId) => ({ teamId, repairCache: true })));
+    expect(retried).toEqual(teams.map(() => ({ status: 'fulfilled', value: { drained: true } })));
+    for (const [index, teamId] of teams.entries()) {
+      expect(await itemsByStatus(teamId)).toEqual({ deleted: 3 });
+      expect(await auditedDeletions(teamId)).toBe(3);
+      expect(await generation(teamId)).toBeGreaterThan(generationsBefore[index]!);
+    }
   });
 });

@@ -9,6 +9,11 @@ export interface TcpProxy {
   readonly port: number;
   /** Resets every open connection and refuses new ones. */
   cut(): Promise<void>;
+  /**
+   * From now on, what the target sends is dropped instead of passed on (requests still go
+   * through): with cut() after it, a reply lost on the way back after the target acted on the request.
+   */
+  dropReplies(): void;
   /** Accepts connections again, on the same port. */
   restore(): Promise<void>;
   close(): Promise<void>;
@@ -26,11 +31,15 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
       track(downstream);
       const upstream = net.connect(targetPort, targetHost);
       track(upstream);
-      downstream.pipe(upstream).pipe(downstream);
+      downstream.pipe(upstream);
+      upstream.on('data', (chunk: Buffer) => {
+        if (!droppingReplies) downstream.write(chunk);
+      });
       upstream.once('close', () => downstream.destroy());
       downstream.once('close', () => upstream.destroy());
     });
 
+  let droppingReplies = false;
   let server = createServer();
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -48,7 +57,11 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
   return {
     port,
     cut: stopListening,
+    dropReplies() {
+      droppingReplies = true;
+    },
     async restore() {
+      droppingReplies = false;
       if (listening) return;
       server = createServer();
       server.listen(port, '127.0.0.1');
