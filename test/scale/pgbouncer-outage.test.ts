@@ -261,4 +261,49 @@ describe('a bulk job through a PgBouncer whose Postgres goes away mid-drain', ()
     },
     TEST_TIMEOUT_MS,
   );
+
+  it(
+    'when Postgres is gone for a few seconds while two workers drain three teams, then every job still ends with each item final once and one audit event per deletion',
+    async () => {
+      const { baseUrl } = await env.startApi({ DATABASE_URL: throughOwnPgbouncer });
+      // Two more workers, each with its own pools and BullMQ connections, all through the pooler.
+      await env.startWorker({ DATABASE_URL: throughOwnPgbouncer });
+      await env.startWorker({ DATABASE_URL: throughOwnPgbouncer });
+      const teams = ['team_pgb_fleet_a', 'team_pgb_fleet_b', 'team_pgb_fleet_c'];
+      const jobs = await Promise.all(
+        teams.map(async (teamId, index) => {
+          const api = client(baseUrl, (await env.createKey(teamId)).apiKey);
+          const ids = await seedEntries(env.services.db, teamId, `pgbfleet${index}x`, 60);
+          const submitted = await api.post('/v1/dnc/bulk-delete', { ids, reason: 'pgbouncer outage, several workers' });
+          expect(submitted.status).toBe(202);
+          return { teamId, api, ids, jobId: submitted.body.data.$id as string };
+        }),
+      );
+
+      // Cut while every team is part-way (15 bulk writes a second each: about 4 s of work a team).
+      await waitUntil(
+        async () => {
+          const polled = await Promise.all(jobs.map(({ api, jobId }) => api.get(`/v1/dnc/bulk-delete/${jobId}`)));
+          return polled.every((answer) => answer.status === 200 && answer.body.data.processed >= 5 && answer.body.data.processed < 60);
+        },
+        { timeoutMs: 60_000, intervalMs: 100, what: 'every job part-way' },
+      );
+      await proxy.cut();
+      await sleep(3_000);
+      await proxy.restore();
+
+      for (const { teamId, api, ids, jobId } of jobs) {
+        const job = await waitForJob(api, jobId, 120_000, 250);
+        expect(job.status).toBe('completed');
+        const ledger = await jobLedger(env.services.db, jobId);
+        expect(ledger.byStatus).toEqual({ deleted: ids.length });
+        expect(ledger.deletedItems).toEqual([...ids].sort());
+        expect(ledger.auditedEntries).toEqual([...ids].sort());
+        expect(ledger.distinctAudited).toBe(ids.length);
+        const left = await env.services.db.selectFrom('dnc_entries').select('id').where('team_id', '=', teamId).execute();
+        expect(left).toEqual([]);
+      }
+    },
+    TEST_TIMEOUT_MS,
+  );
 });
