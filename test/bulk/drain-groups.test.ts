@@ -54,6 +54,31 @@ async function auditedDeletions(teamId: string): Promise<number> {
   return rows.rows[0]!.count;
 }
 
+/**
+ * A pool for the drain step on which Postgres checks a waiting statement for deadlocks only after
+ * 2 s (instead of 1 s; still before the client's 5 s query timeout), and does not cancel it at the
+ * database's 4 s: a test then forms its deadlock at leisure once it has seen the statement wait.
+ */
+function patientDb(url = env.env.DATABASE_URL!) {
+  const patient = new URL(url);
+  patient.searchParams.set('options', '-c deadlock_timeout=2s -c statement_timeout=30s');
+  return createDb(patient.toString());
+}
+
+/** Resolves once a statement of another session waits for a lock that the backend `pid` holds. */
+async function untilBlockedBy(pid: number, what: string): Promise<void> {
+  await waitUntil(
+    async () => {
+      const waiting = await sql<{ count: number }>`
+        select count(*)::int as count from pg_locks where not granted and ${pid}::int = any (pg_blocking_pids(pid))`.execute(
+        env.services.db,
+      );
+      return waiting.rows[0]!.count > 0;
+    },
+    { timeoutMs: 10_000, what },
+  );
+}
+
 const generation = async (teamId: string) =>
   Number((await env.services.redis.get(teamKey(env.env.REDIS_PREFIX!, teamId, 'check-generation'))) ?? 0);
 
@@ -80,38 +105,30 @@ describe('a group of drainer runs whose statement fails for a transient reason',
   it('when the group statement deadlocks with another transaction for real, then Postgres rolls it back and every team is drained once, on its own', async () => {
     // A real deadlock, not a raised 40P01: another transaction holds an entry of team_rdl_c, the
     // group's statement deletes team_rdl_a's entries and then waits for that entry; the other
-    // transaction then asks for one of team_rdl_a's. Postgres aborts the statement that waited
-    // first (the other transaction checks for deadlocks only after 10 s).
+    // transaction then asks for one of team_rdl_a's. The group's session checks for deadlocks 2 s
+    // after it began to wait, the other's only after 60 s: Postgres aborts the group's statement.
     await submit('team_rdl_a', 'rdla', 5);
     await submit('team_rdl_b', 'rdlb', 5);
     await submit('team_rdl_c', 'rdlc', 5);
-    const other = new pg.Client({ connectionString: env.env.DATABASE_URL });
-    await other.connect();
     const logged: Record<string, unknown>[] = [];
     const logger = createLogger(
       { level: 'warn', name: 'worker' },
       { write: (line: string) => void logged.push(JSON.parse(line) as Record<string, unknown>) },
     );
+    const drainerDb = patientDb();
+    const other = new pg.Client({ connectionString: env.env.DATABASE_URL });
     try {
-      await other.query("set deadlock_timeout = '10s'");
+      await other.connect();
+      await other.query("set deadlock_timeout = '60s'");
+      await other.query("set statement_timeout = '30s'");
       await other.query('begin');
       await other.query("select 1 from dnc_entries where id = 'dnc_rdlc2' for update");
       const otherPid = (await other.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]!.pid;
 
-      const drained = createDrainStep({ ...env.services, logger })(
+      const drained = createDrainStep({ ...env.services, db: drainerDb, logger })(
         ['team_rdl_a', 'team_rdl_b', 'team_rdl_c'].map((teamId) => ({ teamId, repairCache: false })),
       );
-      // The group's statement is waiting for the entry the other transaction holds.
-      await waitUntil(
-        async () => {
-          const waiting = await sql<{ count: number }>`
-            select count(*)::int as count from pg_locks where not granted and ${otherPid}::int = any (pg_blocking_pids(pid))`.execute(
-            env.services.db,
-          );
-          return waiting.rows[0]!.count > 0;
-        },
-        { timeoutMs: 10_000, what: "the group's statement waiting for the held entry" },
-      );
+      await untilBlockedBy(otherPid, "the group's statement waiting for the held entry");
       // The cycle: team_rdl_a's entry is locked by the group's uncommitted delete.
       await other.query("select 1 from dnc_entries where id = 'dnc_rdla1' for update");
       await other.query('rollback');
@@ -126,6 +143,7 @@ describe('a group of drainer runs whose statement fails for a transient reason',
       );
     } finally {
       await other.end();
+      await drainerDb.destroy();
     }
     for (const teamId of ['team_rdl_a', 'team_rdl_b', 'team_rdl_c']) {
       expect(await itemsByStatus(teamId)).toEqual({ deleted: 5 });
@@ -159,34 +177,25 @@ describe('a group of drainer runs whose statement fails for a transient reason',
   });
 
   it('when the group statement commits and its reply is lost, then its teams fail, and their retry finds the items final and deletes nothing twice', async () => {
-    // The worker reaches Postgres through a proxy. Another transaction holds an entry of
+    // The drain step reaches Postgres through a proxy. Another transaction holds an entry of
     // team_rpl_y, so the group's statement waits inside Postgres; meanwhile the proxy starts
     // dropping what Postgres sends. The lock is released, the statement commits, its reply is
     // lost, and the connection is then reset: the drain step cannot know whether it committed.
     await submit('team_rpl_x', 'rplx', 3);
     await submit('team_rpl_y', 'rply', 3);
-    const databaseUrl = new URL(env.env.DATABASE_URL!);
-    const proxy = await startTcpProxy(databaseUrl.hostname, Number(databaseUrl.port || 5432));
-    const proxiedDb = createDb(viaPort(env.env.DATABASE_URL!, proxy.port));
-    const other = new pg.Client({ connectionString: env.env.DATABASE_URL });
-    await other.connect();
     const teams = ['team_rpl_x', 'team_rpl_y'];
     const generationsBefore = await Promise.all(teams.map(generation));
+    const databaseUrl = new URL(env.env.DATABASE_URL!);
+    const proxy = await startTcpProxy(databaseUrl.hostname, Number(databaseUrl.port || 5432));
+    const proxiedDb = patientDb(viaPort(env.env.DATABASE_URL!, proxy.port));
+    const other = new pg.Client({ connectionString: env.env.DATABASE_URL });
     try {
+      await other.connect();
       await other.query('begin');
       await other.query("select 1 from dnc_entries where id = 'dnc_rply1' for update");
       const otherPid = (await other.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]!.pid;
       const drained = createDrainStep({ ...env.services, db: proxiedDb })(teams.map((teamId) => ({ teamId, repairCache: false })));
-      await waitUntil(
-        async () => {
-          const waiting = await sql<{ count: number }>`
-            select count(*)::int as count from pg_locks where not granted and ${otherPid}::int = any (pg_blocking_pids(pid))`.execute(
-            env.services.db,
-          );
-          return waiting.rows[0]!.count > 0;
-        },
-        { timeoutMs: 10_000, what: "the group's statement waiting for the held entry" },
-      );
+      await untilBlockedBy(otherPid, "the group's statement waiting for the held entry");
       proxy.dropReplies();
       await other.query('rollback');
       // Committed in Postgres, though the drain step has not heard of it.
@@ -197,8 +206,9 @@ describe('a group of drainer runs whose statement fails for a transient reason',
       expect(outcomes).toEqual([expect.objectContaining({ status: 'rejected' }), expect.objectContaining({ status: 'rejected' })]);
     } finally {
       await other.end();
-      await proxiedDb.destroy();
+      // Reset first: a client still waiting for a dropped reply would hold destroy() up.
       await proxy.close();
+      await proxiedDb.destroy();
     }
     // The drainer job retries (a failed run is re-delivered with repairCache): the items are final,
     // nothing is executed or audited again, and the teams' caches are invalidated now.

@@ -32,8 +32,13 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
       const upstream = net.connect(targetPort, targetHost);
       track(upstream);
       downstream.pipe(upstream);
+      // By hand rather than piped, to drop replies on demand; with pipe()'s backpressure.
       upstream.on('data', (chunk: Buffer) => {
-        if (!droppingReplies) downstream.write(chunk);
+        if (droppingReplies) return;
+        if (!downstream.write(chunk)) {
+          upstream.pause();
+          downstream.once('drain', () => upstream.resume());
+        }
       });
       upstream.once('close', () => downstream.destroy());
       downstream.once('close', () => upstream.destroy());
