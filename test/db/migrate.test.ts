@@ -18,6 +18,7 @@ import { databaseUrlFor } from '../support/environment.js';
 import { runNode } from '../support/processes.js';
 import { waitUntil } from '../support/wait.js';
 import * as auditOutbox from '../../packages/shared/src/db/migrations/2026-11-30T09-00-00_audit-outbox.js';
+import * as drainBatchByKey from '../../packages/shared/src/db/migrations/2026-12-01T09-00-00_drain-batch-by-key.js';
 
 const MIGRATE_CLI = 'packages/shared/src/db/migrate-cli.ts';
 
@@ -159,35 +160,47 @@ describe('the drain-batch-by-key migration', () => {
       await client.query('set auto_explain.log_min_duration = 0');
       await client.query('set auto_explain.log_nested_statements = on');
       await client.query('set client_min_messages = log');
-      await client.query("select * from drain_batch($1, 25, array(select 'aud_plan_' || n from generate_series(1, 25) n), null, 1)", [
-        teamId,
-      ]);
+      await client.query(
+        "select * from drain_batch($1, 25, array(select 'aud_plan_' || $1 || '_' || n from generate_series(1, 25) n), null, 1)",
+        [teamId],
+      );
       return logged.join('\n');
     });
   }
 
   it('when bulk_jobs is small enough for a sequential scan to look cheap, then drain_batch still reads it by primary key', async () => {
     const { url, db } = await newMigratedDatabase();
+    const seqScans = /Seq Scan on (bulk_jobs|bulk_job_items|dnc_entries)/;
     try {
-      // A thousand jobs, as in the issue 11 bench: before the migration, the generic plan read the
-      // whole table twice per batch (for the touched jobs, and for their update).
+      // A thousand jobs, as in the issue 11 bench, and three teams of 25 items.
       await sql`insert into teams (id) select 'team_plan' || t from generate_series(1, 1000) t`.execute(db);
       await sql`insert into bulk_jobs (id, team_id, status, reason, total)
         select 'job_plan' || t, 'team_plan' || t, 'queued', 'plan', 25 from generate_series(1, 1000) t`.execute(db);
       await sql`insert into dnc_entries (id, team_id, url)
-        select 'dnc_plan1x' || n, 'team_plan1', 'https://linkedin.com/in/plan-' || n from generate_series(1, 25) n`.execute(db);
+        select 'dnc_plan' || t || 'x' || n, 'team_plan' || t, 'https://linkedin.com/in/plan-' || t || '-' || n
+        from generate_series(1, 3) t, generate_series(1, 25) n`.execute(db);
       await sql`insert into bulk_job_items (job_id, position, team_id, entry_id)
-        select 'job_plan1', n, 'team_plan1', 'dnc_plan1x' || n from generate_series(1, 25) n`.execute(db);
+        select 'job_plan' || t, n, 'team_plan' || t, 'dnc_plan' || t || 'x' || n from generate_series(1, 3) t, generate_series(1, 25) n`.execute(
+        db,
+      );
       await sql`analyze`.execute(db);
+
+      // Without the migration, the generic plan scans whole tables (so this test can fail).
+      await drainBatchByKey.down(db);
+      expect(await drainBatchPlans(url, 'team_plan1')).toMatch(seqScans);
+      await drainBatchByKey.up(db);
+      const settings = await sql<{ proconfig: string[] }>`select proconfig from pg_proc where proname = 'drain_batch'`.execute(db);
+      // Both settings of the function: a CREATE OR REPLACE of drain_batch would drop them.
+      expect(settings.rows[0]!.proconfig.sort()).toEqual(['enable_seqscan=off', 'plan_cache_mode=force_generic_plan']);
     } finally {
       await db.destroy();
     }
 
-    const plans = await drainBatchPlans(url, 'team_plan1');
+    const plans = await drainBatchPlans(url, 'team_plan2');
     // The plans were logged (the batch's update of its job is there), and none scans a whole table.
     expect(plans).toContain('Update on bulk_jobs');
-    expect(plans).not.toMatch(/Seq Scan on (bulk_jobs|bulk_job_items|dnc_entries)/);
-    const job = await withClient(url, (client) => client.query("select status, finished_items from bulk_jobs where id = 'job_plan1'"));
+    expect(plans).not.toMatch(seqScans);
+    const job = await withClient(url, (client) => client.query("select status, finished_items from bulk_jobs where id = 'job_plan2'"));
     expect(job.rows[0]).toEqual({ status: 'completed', finished_items: 25 });
   });
 });
