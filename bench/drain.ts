@@ -15,6 +15,7 @@ import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
+  AUDIT_RELAY_LOCK_KEY,
   createBulkQueues,
   createLogger,
   createServices,
@@ -34,6 +35,8 @@ const DRAIN_TEAMS = 1_000;
 const DRAIN_ITEMS_PER_TEAM = 25;
 /** Teams the worker drains first, untimed, to warm up. */
 const WARMUP_TEAMS = 300;
+/** Timed drains, each between two floor runs: the round of median ratio is reported. */
+const DRAIN_ROUNDS = 3;
 const BACKLOG_TEAMS = 100;
 const BACKLOG_ITEMS_PER_TEAM = 10_000;
 const NEW_TEAM_ITEMS = 20;
@@ -46,7 +49,10 @@ export interface DrainBenchmarkResult {
     /** The mean of the floor's runs right before and right after the service's. */
     floorItemsPerSecond: number;
     floorRuns: number[];
+    /** The ratio of the round reported: the median of the rounds' ratios. */
     ratio: number;
+    /** Every round's ratio, in the order they ran. */
+    ratios: number[];
     /** Items per second until the audit relay had caught up too, and that against the floor. */
     withRelay: { itemsPerSecond: number; ratio: number };
     serviceMs: number;
@@ -88,6 +94,7 @@ export async function drainBenchmarks(options: DrainBenchmarkOptions = {}): Prom
     const lines = [
       `bulk drain 1,000 teams × 25   worker ${fmt(drain.serviceItemsPerSecond)} items/s (${(drain.serviceMs / 1000).toFixed(2)} s)  ` +
         `floor ${fmt(drain.floorItemsPerSecond)} items/s (before ${fmt(drain.floorRuns[0]!)}, after ${fmt(drain.floorRuns[1]!)})  ratio ${drain.ratio.toFixed(2)} (target ≥ 0.5)`,
+      `                              the median of ${drain.ratios.length} rounds, each between two floor runs: ratios ${drain.ratios.map((ratio) => ratio.toFixed(2)).join(', ')}`,
       `                              CPU per team: worker ${drain.cpuMsPerTeam.worker.toFixed(2)} ms + Postgres ${drain.cpuMsPerTeam.postgres.toFixed(2)} ms, ` +
         `until the relay caught up ${drain.cpuMsPerTeam.workerWithRelay.toFixed(2)} + ${drain.cpuMsPerTeam.postgresWithRelay.toFixed(2)} ms  ` +
         `(floor: Postgres ${drain.cpuMsPerTeam.floorPostgres.toFixed(2)} ms)`,
@@ -137,6 +144,25 @@ async function seedJobs(services: Services, tag: string, teams: number, itemsPer
   });
 }
 
+/** A connection of the bench's own, without the database's statement timeout. */
+async function unboundedClient(databaseUrl: string): Promise<pg.Client> {
+  const client = new pg.Client({ connectionString: databaseUrl, options: '-c statement_timeout=0' });
+  await client.connect();
+  return client;
+}
+
+/** One timed drain of the worker, against the floor runs right before and after it. */
+interface DrainRound {
+  serviceItemsPerSecond: number;
+  floorBefore: number;
+  floorAfter: number;
+  ratio: number;
+  serviceMs: number;
+  relay: { behindAtEnd: number; catchUpMs: number };
+  ratioWithRelay: number;
+  cpuMsPerTeam: { worker: number; postgres: number; workerWithRelay: number; postgresWithRelay: number; floorPostgres: number };
+}
+
 async function benchDrain(
   services: Services,
   databaseUrl: string,
@@ -144,39 +170,41 @@ async function benchDrain(
   workerNodeArgs: string[],
 ) {
   const { db } = services;
-  // The floor runs right before and right after the service, on entries of its own (same shape:
-  // 1,000 teams × 25 each time); the ratio is against their mean, so that a load change on this
-  // shared machine during the run weighs on both sides alike.
+  const unrelayed = async () => (await sql<{ count: number }>`select count(*)::int as count from audit_outbox`.execute(db)).rows[0]!.count;
+  // The floor runs between the service's rounds, on entries of its own (same shape: 1,000 teams
+  // × 25 each time); each round's ratio is against the mean of the floor runs right before and
+  // right after it, so that a load change on this shared machine weighs on both sides alike.
+  // The floor has no relay: while it runs, this bench holds the relay's advisory lock (the
+  // worker's relay then finds nothing to do, as when another worker relays), and its audit rows
+  // leave the outbox, untimed, before the lock is released.
   const runFloor = async (tag: string) => {
     await seedTeams(services, tag, DRAIN_TEAMS, DRAIN_ITEMS_PER_TEAM, false);
     const batches = Array.from({ length: DRAIN_TEAMS }, (_, t) => ({
       teamId: `team_${tag}${t + 1}`,
       entryIds: Array.from({ length: DRAIN_ITEMS_PER_TEAM }, (_, n) => `dnc_${tag}${t + 1}x${n + 1}`),
     }));
-    const result = await runDrainFloor(databaseUrl, batches);
-    if (result.deleted !== DRAIN_TEAMS * DRAIN_ITEMS_PER_TEAM) throw new Error(`the floor deleted ${result.deleted} entries`);
-    // The floor has no relay: its audit rows leave the relay's outbox (untimed), so that the
-    // worker's relay does not carry them during the service's run.
-    await sql`delete from audit_outbox where seq in (select seq from audit_events where team_id like ${`team_${tag}%`})`.execute(
-      services.db,
-    );
-    return result;
+    const relayLock = await unboundedClient(databaseUrl);
+    try {
+      await relayLock.query('select pg_advisory_lock($1)', [AUDIT_RELAY_LOCK_KEY]);
+      const result = await runDrainFloor(databaseUrl, batches);
+      if (result.deleted !== DRAIN_TEAMS * DRAIN_ITEMS_PER_TEAM) throw new Error(`the floor deleted ${result.deleted} entries`);
+      await relayLock.query('delete from audit_outbox where seq in (select seq from audit_events where starts_with(team_id, $1))', [
+        `team_${tag}`,
+      ]);
+      return result;
+    } finally {
+      await relayLock.end();
+    }
   };
-  const floorBefore = await runFloor('f');
 
-  // The service: the compiled worker, its queues paused until every team's drainer is scheduled.
-  await seedTeams(services, 'd', DRAIN_TEAMS, DRAIN_ITEMS_PER_TEAM, false);
-  await seedTeams(services, 'w', WARMUP_TEAMS, DRAIN_ITEMS_PER_TEAM, false);
   const worker = await startCompiled('worker', childEnv({ ...RAISED_LIMITS }), { nodeArgs: workerNodeArgs });
   const queues = createBulkQueues(services.config, services.redis);
-  let serviceMs: number;
-  let cpuMs: { worker: number; postgres: number; workerWithRelay: number; postgresWithRelay: number };
-  let relay: { behindAtEnd: number; catchUpMs: number };
-  const unrelayed = async () => (await sql<{ count: number }>`select count(*)::int as count from audit_outbox`.execute(db)).rows[0]!.count;
+  const rounds: DrainRound[] = [];
   try {
     // Every team's job and drainer in place while the queues are paused: the drain starts at once
     // on all of them when `start` resumes the queues.
     const schedule = async (tag: string, teams: number) => {
+      await seedTeams(services, tag, teams, DRAIN_ITEMS_PER_TEAM, false);
       await Promise.all(queues.queues.map((queue) => queue.pause()));
       await seedJobs(services, tag, teams, DRAIN_ITEMS_PER_TEAM);
       const byShard = new Map<number, string[]>();
@@ -193,13 +221,20 @@ async function benchDrain(
     };
     const start = () => Promise.all(queues.queues.map((queue) => queue.resume()));
     // Jobs, not items: a job completes in the statement that finishes its last item, and this
-    // reads the 1,300 job rows instead of walking the pending index past every item already done.
+    // reads the job rows instead of walking the pending index past every item already done.
     const openJobs = async (tag: string) =>
       (
         await sql<{
           count: number;
         }>`select count(*)::int as count from bulk_jobs where starts_with(id, ${`job_${tag}`}) and status <> 'completed'`.execute(db)
       ).rows[0]!.count;
+    const waitUntilDrained = async (tag: string, started: number) => {
+      while ((await openJobs(tag)) > 0) {
+        if (worker.proc.exitCode !== null) throw new Error(`the worker exited:\n${worker.output()}`);
+        if (performance.now() - started > 300_000) throw new Error(`the drain of ${tag} did not finish in 300 s`);
+        await sleep(25);
+      }
+    };
     const waitForRelay = async () => {
       const started = performance.now();
       while ((await unrelayed()) > 0) {
@@ -207,21 +242,6 @@ async function benchDrain(
         await sleep(100);
       }
     };
-
-    // Warm-up, not timed: a worker in production has run for hours, and V8 optimizes a new
-    // process's code only after it has run a while (the sync bench warms the API up likewise).
-    await queues.register();
-    await schedule('w', WARMUP_TEAMS);
-    await start();
-    const warmupStarted = performance.now();
-    while ((await openJobs('w')) > 0) {
-      if (worker.proc.exitCode !== null) throw new Error(`the worker exited:\n${worker.output()}`);
-      if (performance.now() - warmupStarted > 300_000) throw new Error('the warm-up drain did not finish in 300 s');
-      await sleep(25);
-    }
-    await waitForRelay();
-
-    await schedule('d', DRAIN_TEAMS);
     // CPU time of the worker and of this database's Postgres backends (the worker's pool, and
     // this bench's own polling connection): a backend opened during the drain counts whole.
     const postgresCpu = async () => {
@@ -236,67 +256,91 @@ async function benchDrain(
       }
       return cpu;
     };
-    const workerCpuBefore = cpuTimeOf(worker.pid);
-    const postgresCpuBefore = await postgresCpu();
-    const started = performance.now();
+
+    // Warm-up, not timed: a worker in production has run for hours, and V8 optimizes a new
+    // process's code only after it has run a while (the sync bench warms the API up likewise).
+    await queues.register();
+    await schedule('w', WARMUP_TEAMS);
     await start();
-    for (;;) {
-      if ((await openJobs('d')) === 0) break;
-      if (worker.proc.exitCode !== null) throw new Error(`the worker exited:\n${worker.output()}`);
-      if (performance.now() - started > 300_000) throw new Error('the drain did not finish in 300 s');
-      await sleep(25);
-    }
-    serviceMs = performance.now() - started;
-    const postgresCpuSince = async () =>
-      [...(await postgresCpu())].reduce((sum, [pid, cpu]) => sum + cpu - (postgresCpuBefore.get(pid) ?? 0), 0);
-    const drainCpu = { worker: cpuTimeOf(worker.pid) - workerCpuBefore, postgres: await postgresCpuSince() };
-    await verifyDrained(services);
-    // The worker relays audit events to its log while batches run, page after page: how far
-    // behind it was when the drain ended, and how long it took to catch up.
-    relay = { behindAtEnd: await unrelayed(), catchUpMs: 0 };
+    await waitUntilDrained('w', performance.now());
     await waitForRelay();
-    relay.catchUpMs = performance.now() - started - serviceMs;
-    cpuMs = { ...drainCpu, workerWithRelay: cpuTimeOf(worker.pid) - workerCpuBefore, postgresWithRelay: await postgresCpuSince() };
+
+    let floorBefore = await runFloor('f0');
+    for (let round = 1; round <= DRAIN_ROUNDS; round++) {
+      const tag = `d${round}x`;
+      await schedule(tag, DRAIN_TEAMS);
+      const workerCpuBefore = cpuTimeOf(worker.pid);
+      const postgresCpuBefore = await postgresCpu();
+      const started = performance.now();
+      await start();
+      await waitUntilDrained(tag, started);
+      const serviceMs = performance.now() - started;
+      const postgresCpuSince = async () =>
+        [...(await postgresCpu())].reduce((sum, [pid, cpu]) => sum + cpu - (postgresCpuBefore.get(pid) ?? 0), 0);
+      const drainCpu = { worker: cpuTimeOf(worker.pid) - workerCpuBefore, postgres: await postgresCpuSince() };
+      await verifyDrained(services, tag);
+      // The worker relays audit events to its log while batches run, page after page: how far
+      // behind it was when the drain ended, and how long it took to catch up.
+      const relay = { behindAtEnd: await unrelayed(), catchUpMs: 0 };
+      await waitForRelay();
+      relay.catchUpMs = performance.now() - started - serviceMs;
+      const withRelayCpu = { worker: cpuTimeOf(worker.pid) - workerCpuBefore, postgres: await postgresCpuSince() };
+
+      const floorAfter = await runFloor(`f${round}`);
+      const serviceItemsPerSecond = ((DRAIN_TEAMS * DRAIN_ITEMS_PER_TEAM) / serviceMs) * 1000;
+      const floorItemsPerSecond = (floorBefore.itemsPerSecond + floorAfter.itemsPerSecond) / 2;
+      rounds.push({
+        serviceItemsPerSecond,
+        floorBefore: floorBefore.itemsPerSecond,
+        floorAfter: floorAfter.itemsPerSecond,
+        ratio: serviceItemsPerSecond / floorItemsPerSecond,
+        serviceMs,
+        relay,
+        ratioWithRelay: ((DRAIN_TEAMS * DRAIN_ITEMS_PER_TEAM) / (serviceMs + relay.catchUpMs) / floorItemsPerSecond) * 1000,
+        cpuMsPerTeam: {
+          worker: drainCpu.worker / DRAIN_TEAMS,
+          postgres: drainCpu.postgres / DRAIN_TEAMS,
+          workerWithRelay: withRelayCpu.worker / DRAIN_TEAMS,
+          postgresWithRelay: withRelayCpu.postgres / DRAIN_TEAMS,
+          floorPostgres: (floorBefore.postgresCpuMs + floorAfter.postgresCpuMs) / 2 / DRAIN_TEAMS,
+        },
+      });
+      floorBefore = floorAfter;
+    }
   } finally {
     await queues.close();
     await stopChild(worker);
   }
-  const floorAfter = await runFloor('g');
-  const serviceItemsPerSecond = ((DRAIN_TEAMS * DRAIN_ITEMS_PER_TEAM) / serviceMs) * 1000;
-  const floorItemsPerSecond = (floorBefore.itemsPerSecond + floorAfter.itemsPerSecond) / 2;
+  // The round of median ratio is the one reported; all rounds' ratios are printed beside it.
+  const reported = [...rounds].sort((a, b) => a.ratio - b.ratio)[Math.floor(rounds.length / 2)]!;
   return {
-    serviceItemsPerSecond,
-    floorItemsPerSecond,
-    floorRuns: [floorBefore.itemsPerSecond, floorAfter.itemsPerSecond],
-    ratio: serviceItemsPerSecond / floorItemsPerSecond,
+    serviceItemsPerSecond: reported.serviceItemsPerSecond,
+    floorItemsPerSecond: (reported.floorBefore + reported.floorAfter) / 2,
+    floorRuns: [reported.floorBefore, reported.floorAfter],
+    ratio: reported.ratio,
+    ratios: rounds.map((round) => round.ratio),
     withRelay: {
-      itemsPerSecond: ((DRAIN_TEAMS * DRAIN_ITEMS_PER_TEAM) / (serviceMs + relay.catchUpMs)) * 1000,
-      ratio: ((DRAIN_TEAMS * DRAIN_ITEMS_PER_TEAM) / (serviceMs + relay.catchUpMs) / floorItemsPerSecond) * 1000,
+      itemsPerSecond: (DRAIN_TEAMS * DRAIN_ITEMS_PER_TEAM * 1000) / (reported.serviceMs + reported.relay.catchUpMs),
+      ratio: reported.ratioWithRelay,
     },
-    serviceMs,
-    relay,
-    cpuMsPerTeam: {
-      worker: cpuMs.worker / DRAIN_TEAMS,
-      postgres: cpuMs.postgres / DRAIN_TEAMS,
-      workerWithRelay: cpuMs.workerWithRelay / DRAIN_TEAMS,
-      postgresWithRelay: cpuMs.postgresWithRelay / DRAIN_TEAMS,
-      floorPostgres: (floorBefore.postgresCpuMs + floorAfter.postgresCpuMs) / 2 / DRAIN_TEAMS,
-    },
+    serviceMs: reported.serviceMs,
+    relay: reported.relay,
+    cpuMsPerTeam: reported.cpuMsPerTeam,
   };
 }
 
 /** Every drained job completed, every entry gone with exactly one audit event: the speed is of correct work. */
-async function verifyDrained(services: Services): Promise<void> {
+async function verifyDrained(services: Services, tag: string): Promise<void> {
   const { db } = services;
   const expected = DRAIN_TEAMS * DRAIN_ITEMS_PER_TEAM;
   // The last batches commit their jobs' completion in the same transaction as their items.
   const check = await sql<{ completed: number; deleted_items: number; audited: number; distinct_audited: number; left: number }>`
     select
-      (select count(*)::int from bulk_jobs where id like 'job_d%' and status = 'completed') as completed,
-      (select count(*)::int from bulk_job_items where job_id like 'job_d%' and status = 'deleted') as deleted_items,
-      (select count(*)::int from audit_events where team_id like 'team_d%' and action = 'dnc.entry.deleted') as audited,
-      (select count(distinct entry_id)::int from audit_events where team_id like 'team_d%' and action = 'dnc.entry.deleted') as distinct_audited,
-      (select count(*)::int from dnc_entries where team_id like 'team_d%') as left`.execute(db);
+      (select count(*)::int from bulk_jobs where starts_with(id, ${`job_${tag}`}) and status = 'completed') as completed,
+      (select count(*)::int from bulk_job_items where starts_with(job_id, ${`job_${tag}`}) and status = 'deleted') as deleted_items,
+      (select count(*)::int from audit_events where starts_with(team_id, ${`team_${tag}`}) and action = 'dnc.entry.deleted') as audited,
+      (select count(distinct entry_id)::int from audit_events where starts_with(team_id, ${`team_${tag}`}) and action = 'dnc.entry.deleted') as distinct_audited,
+      (select count(*)::int from dnc_entries where starts_with(team_id, ${`team_${tag}`})) as left`.execute(db);
   const row = check.rows[0]!;
   if (
     row.completed !== DRAIN_TEAMS ||

@@ -77,8 +77,12 @@ export async function listAuditEvents(db: Db, teamId: string, query: AuditQuery)
   return { events: served.map(toAuditEvent), ...pageFields(query, nextCursor, total) };
 }
 
-// Any constant works; it only has to be the same in every worker.
-const RELAY_LOCK_KEY = 0x646e6361; // "dnca"
+/**
+ * The advisory lock a relay page takes (transaction-scoped): one relay at a time across workers,
+ * and whatever else holds it keeps every relay idle meanwhile (the drain bench, while its floor
+ * runs). Any constant works; it only has to be the same in every worker.
+ */
+export const AUDIT_RELAY_LOCK_KEY = 0x646e6361; // "dnca"
 
 /**
  * Where the relay writes. `write` queues the line of one event, given as the JSON of the event as
@@ -220,7 +224,7 @@ export async function relayAuditEvents(db: Db, auditLog: Logger | AuditLogStream
     // Index scans only, whatever the tables' sizes: the outbox rows by primary key (= any of an
     // array), then each event by seq (a lateral subquery with a limit is never made a hash join).
     const rows = await sql<{ action: string; event: string }>`
-      with relay as (select pg_try_advisory_xact_lock(${RELAY_LOCK_KEY}) as locked),
+      with relay as (select pg_try_advisory_xact_lock(${AUDIT_RELAY_LOCK_KEY}) as locked),
       taken as (
         delete from audit_outbox
         where seq = any (array(select next.seq from audit_outbox next where (select locked from relay) order by next.seq limit ${batchSize}))
