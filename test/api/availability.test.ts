@@ -3,7 +3,7 @@
 // How fast the 503 comes is a figure of `pnpm bench`, not an assertion here.
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestEnvironment, type TestEnvironment } from '../support/environment.js';
+import { createTestEnvironment, withSessionSettings, type TestEnvironment } from '../support/environment.js';
 import { client, request } from '../support/http.js';
 import { PROCESS_TEST_TIMEOUT_MS, runNode, startApiProcess, startWorkerProcess, stopAllProcesses } from '../support/processes.js';
 import { settlesWithin } from '../support/wait.js';
@@ -225,9 +225,7 @@ describe('the statement timeout of Postgres sessions at boot', { timeout: PROCES
   });
 
   it('when DATABASE_URL overrides it with none, then the API still starts, and warns that a 503 write could commit later', async () => {
-    const url = new URL(env.env.DATABASE_URL!);
-    url.searchParams.set('options', '-c statement_timeout=0');
-    const api = await startApiProcess({ ...env.env, DATABASE_URL: url.toString() });
+    const api = await startApiProcess({ ...env.env, DATABASE_URL: withSessionSettings(env.env.DATABASE_URL!, { statement_timeout: '0' }) });
     try {
       expect(timeoutWarnings(api.logLines())).toEqual([
         expect.objectContaining({
@@ -242,10 +240,10 @@ describe('the statement timeout of Postgres sessions at boot', { timeout: PROCES
   });
 
   it('when DATABASE_URL overrides it with none for the worker, then the worker still starts, and warns the same way', async () => {
-    const url = new URL(env.env.DATABASE_URL!);
-    url.searchParams.set('options', '-c statement_timeout=0');
     // The worker runs the same boot check: its batches are written under the same 5 s query timeout.
-    const worker = await startWorkerProcess(env.env, { DATABASE_URL: url.toString() });
+    const worker = await startWorkerProcess(env.env, {
+      DATABASE_URL: withSessionSettings(env.env.DATABASE_URL!, { statement_timeout: '0' }),
+    });
     try {
       expect(timeoutWarnings(worker.logLines())).toEqual([
         expect.objectContaining({ name: 'worker', statementTimeoutMs: 0, queryTimeoutMs: 5_000 }),

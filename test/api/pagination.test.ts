@@ -6,7 +6,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiUnderTest } from '../support/api-under-test.js';
-import type { TestEnvironment } from '../support/environment.js';
+import { withSessionSettings, type TestEnvironment } from '../support/environment.js';
 import { client, type ApiResponse } from '../support/http.js';
 
 const TEAM = 'team_pages';
@@ -256,9 +256,8 @@ describe('a page the database gives up on', () => {
   it("when the audit page's query outlasts the database's statement timeout, then 503 with Retry-After (a retry may succeed), never 500", async () => {
     // Production's way to a cancelled statement: a DATABASE_URL with a statement timeout, and a
     // page that takes longer than it, here because a migration holds the table's lock.
-    const url = new URL(env.env.DATABASE_URL!);
-    url.searchParams.set('options', '-c statement_timeout=300');
-    const guardedApi = client((await env.startApi({ DATABASE_URL: url.toString() })).baseUrl, (await env.createKey(TEAM)).apiKey);
+    const guardedUrl = withSessionSettings(env.env.DATABASE_URL!, { statement_timeout: '300' });
+    const guardedApi = client((await env.startApi({ DATABASE_URL: guardedUrl })).baseUrl, (await env.createKey(TEAM)).apiKey);
     expect((await guardedApi.get('/v1/dnc/audit?limit=2')).status).toBe(200);
 
     const byCursor = (await api.get('/v1/dnc/audit?limit=2')).body.data.nextCursor as string;

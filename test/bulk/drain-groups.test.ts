@@ -8,7 +8,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDrainStep } from '../../apps/worker/src/drain-step.js';
 import { seedEntries } from '../support/bulk.js';
-import { createTestEnvironment, type TestEnvironment } from '../support/environment.js';
+import { createTestEnvironment, withSessionSettings, type TestEnvironment } from '../support/environment.js';
 import { startTcpProxy, viaPort } from '../support/tcp-proxy.js';
 import { waitUntil } from '../support/wait.js';
 
@@ -60,9 +60,7 @@ async function auditedDeletions(teamId: string): Promise<number> {
  * database's 4 s: a test then forms its deadlock at leisure once it has seen the statement wait.
  */
 function patientDb(url = env.env.DATABASE_URL!) {
-  const patient = new URL(url);
-  patient.searchParams.set('options', '-c deadlock_timeout=2s -c statement_timeout=30s');
-  return createDb(patient.toString());
+  return createDb(withSessionSettings(url, { deadlock_timeout: '2s', statement_timeout: '30s' }));
 }
 
 /** Resolves once a statement of another session waits for a lock that the backend `pid` holds. */

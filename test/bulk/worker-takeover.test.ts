@@ -7,7 +7,7 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jobLedger, seedEntries, waitForJob } from '../support/bulk.js';
-import { createTestEnvironment, unlimited, type TestEnvironment } from '../support/environment.js';
+import { createTestEnvironment, unlimited, withSessionSettings, type TestEnvironment } from '../support/environment.js';
 import { client } from '../support/http.js';
 import { startApiProcess, startWorkerProcess, stopAllProcesses, type NodeProcess } from '../support/processes.js';
 import { waitUntil } from '../support/wait.js';
@@ -50,12 +50,8 @@ afterAll(async () => {
  * batch blocked on the locker below before the test has picked its victim: these workers' own
  * sessions have none, so a blocked batch waits until the client's 5 s query timeout.
  */
-const withoutStatementTimeout = (databaseUrl: string) => {
-  const url = new URL(databaseUrl);
-  url.searchParams.set('options', '-c statement_timeout=0');
-  return url.toString();
-};
-const startWorker = () => startWorkerProcess(env.env, { LOG_LEVEL: 'debug', DATABASE_URL: withoutStatementTimeout(env.env.DATABASE_URL!) });
+const startWorker = () =>
+  startWorkerProcess(env.env, { LOG_LEVEL: 'debug', DATABASE_URL: withSessionSettings(env.env.DATABASE_URL!, { statement_timeout: '0' }) });
 
 async function submitTeams(prefix: string, teams: number, items: number) {
   const submitted: { teamId: string; jobId: string; api: ReturnType<typeof client> }[] = [];

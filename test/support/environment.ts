@@ -97,6 +97,21 @@ export function databaseUrlFor(serverUrl: string, database: string): string {
 }
 
 /**
+ * The same database URL, its sessions started with these settings (`options=-c name=value …`, as
+ * an operator's DATABASE_URL would set them), e.g. `{ statement_timeout: '0' }`.
+ */
+export function withSessionSettings(databaseUrl: string, settings: Record<string, string>): string {
+  const url = new URL(databaseUrl);
+  url.searchParams.set(
+    'options',
+    Object.entries(settings)
+      .map(([name, value]) => `-c ${name}=${value}`)
+      .join(' '),
+  );
+  return url.toString();
+}
+
+/**
  * A client of the server's maintenance database (`postgres`), for a test that terminates the
  * connections to its file's database: it is never one of them.
  */
