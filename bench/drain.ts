@@ -144,13 +144,6 @@ async function seedJobs(services: Services, tag: string, teams: number, itemsPer
   });
 }
 
-/** A connection of the bench's own, without the database's statement timeout. */
-async function unboundedClient(databaseUrl: string): Promise<pg.Client> {
-  const client = new pg.Client({ connectionString: databaseUrl, options: '-c statement_timeout=0' });
-  await client.connect();
-  return client;
-}
-
 /** One timed drain of the worker, against the floor runs right before and after it. */
 interface DrainRound {
   serviceItemsPerSecond: number;
@@ -183,18 +176,20 @@ async function benchDrain(
       teamId: `team_${tag}${t + 1}`,
       entryIds: Array.from({ length: DRAIN_ITEMS_PER_TEAM }, (_, n) => `dnc_${tag}${t + 1}x${n + 1}`),
     }));
-    const relayLock = await unboundedClient(databaseUrl);
-    try {
-      await relayLock.query('select pg_advisory_lock($1)', [AUDIT_RELAY_LOCK_KEY]);
-      const result = await runDrainFloor(databaseUrl, batches);
-      if (result.deleted !== DRAIN_TEAMS * DRAIN_ITEMS_PER_TEAM) throw new Error(`the floor deleted ${result.deleted} entries`);
-      await relayLock.query('delete from audit_outbox where seq in (select seq from audit_events where starts_with(team_id, $1))', [
-        `team_${tag}`,
-      ]);
-      return result;
-    } finally {
-      await relayLock.end();
-    }
+    // One connection of the bench's pool for the whole floor run: the lock is the session's.
+    return services.db.connection().execute(async (relayLock) => {
+      await sql`select pg_advisory_lock(${AUDIT_RELAY_LOCK_KEY})`.execute(relayLock);
+      try {
+        const result = await runDrainFloor(databaseUrl, batches);
+        if (result.deleted !== DRAIN_TEAMS * DRAIN_ITEMS_PER_TEAM) throw new Error(`the floor deleted ${result.deleted} entries`);
+        await sql`delete from audit_outbox where seq in (select seq from audit_events where starts_with(team_id, ${`team_${tag}`}))`.execute(
+          relayLock,
+        );
+        return result;
+      } finally {
+        await sql`select pg_advisory_unlock(${AUDIT_RELAY_LOCK_KEY})`.execute(relayLock);
+      }
+    });
   };
 
   const worker = await startCompiled('worker', childEnv({ ...RAISED_LIMITS }), { nodeArgs: workerNodeArgs });
