@@ -28,7 +28,7 @@ import {
 } from '@dnc/shared';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
-import { cpuTimeOf, memoryOf, runDrainFloor, sleep, startCompiled, stopChild, type Child } from './floor-drain.js';
+import { cpuTimeOf, memoryOf, redisServerCpu, runDrainFloor, sleep, startCompiled, stopChild, type Child } from './floor-drain.js';
 import { createThrowAway, RAISED_LIMITS } from './throw-away.js';
 
 const DRAIN_TEAMS = 1_000;
@@ -59,11 +59,19 @@ export interface DrainBenchmarkResult {
     /** Audit events not yet relayed to the log when the drain ended, and the ms until they were. */
     relay: { behindAtEnd: number; catchUpMs: number };
     /**
-     * CPU time per team batch: the worker process, this database's Postgres backends, and the
-     * floor's; `…WithRelay` counts until the audit relay had caught up too (its work is part of
+     * CPU time per team batch: the worker process, this database's Postgres backends, the Redis
+     * server (the floor uses none; nothing else uses it while the bench runs), and the floor's
+     * Postgres; `…WithRelay` counts until the audit relay had caught up too (its work is part of
      * every deletion, and what it has not done by the end of the drain it does after).
      */
-    cpuMsPerTeam: { worker: number; postgres: number; workerWithRelay: number; postgresWithRelay: number; floorPostgres: number };
+    cpuMsPerTeam: {
+      worker: number;
+      postgres: number;
+      redis: number;
+      workerWithRelay: number;
+      postgresWithRelay: number;
+      floorPostgres: number;
+    };
   };
   /** (c) with 1,000,000 items pending: RSS of each compiled process, and the new team's job (ms, each run). */
   backlog: undefined | { workerRssMiB: number; workerPeakMiB: number; apiRssMiB: number; apiPeakMiB: number; newTeamJobMs: number[] };
@@ -95,7 +103,8 @@ export async function drainBenchmarks(options: DrainBenchmarkOptions = {}): Prom
       `bulk drain 1,000 teams × 25   worker ${fmt(drain.serviceItemsPerSecond)} items/s (${(drain.serviceMs / 1000).toFixed(2)} s)  ` +
         `floor ${fmt(drain.floorItemsPerSecond)} items/s (before ${fmt(drain.floorRuns[0]!)}, after ${fmt(drain.floorRuns[1]!)})  ratio ${drain.ratio.toFixed(2)} (target ≥ 0.5)`,
       `                              the median of ${drain.ratios.length} rounds, each between two floor runs: ratios ${drain.ratios.map((ratio) => ratio.toFixed(2)).join(', ')}`,
-      `                              CPU per team: worker ${drain.cpuMsPerTeam.worker.toFixed(2)} ms + Postgres ${drain.cpuMsPerTeam.postgres.toFixed(2)} ms, ` +
+      `                              CPU per team: worker ${drain.cpuMsPerTeam.worker.toFixed(2)} ms + Postgres ${drain.cpuMsPerTeam.postgres.toFixed(2)} ms ` +
+        `+ Redis ${drain.cpuMsPerTeam.redis.toFixed(2)} ms, ` +
         `until the relay caught up ${drain.cpuMsPerTeam.workerWithRelay.toFixed(2)} + ${drain.cpuMsPerTeam.postgresWithRelay.toFixed(2)} ms  ` +
         `(floor: Postgres ${drain.cpuMsPerTeam.floorPostgres.toFixed(2)} ms)`,
       `                              audit relay ${fmt(drain.relay.behindAtEnd)} events behind when the drain ended, caught up ${(drain.relay.catchUpMs / 1000).toFixed(2)} s later: ` +
@@ -153,7 +162,14 @@ interface DrainRound {
   serviceMs: number;
   relay: { behindAtEnd: number; catchUpMs: number };
   ratioWithRelay: number;
-  cpuMsPerTeam: { worker: number; postgres: number; workerWithRelay: number; postgresWithRelay: number; floorPostgres: number };
+  cpuMsPerTeam: {
+    worker: number;
+    postgres: number;
+    redis: number;
+    workerWithRelay: number;
+    postgresWithRelay: number;
+    floorPostgres: number;
+  };
 }
 
 async function benchDrain(
@@ -265,6 +281,7 @@ async function benchDrain(
       const tag = `d${round}x`;
       await schedule(tag, DRAIN_TEAMS);
       const workerCpuBefore = cpuTimeOf(worker.pid);
+      const redisCpuBefore = await redisServerCpu(services.config.redisUrl);
       const postgresCpuBefore = await postgresCpu();
       const started = performance.now();
       await start();
@@ -272,7 +289,11 @@ async function benchDrain(
       const serviceMs = performance.now() - started;
       const postgresCpuSince = async () =>
         [...(await postgresCpu())].reduce((sum, [pid, cpu]) => sum + cpu - (postgresCpuBefore.get(pid) ?? 0), 0);
-      const drainCpu = { worker: cpuTimeOf(worker.pid) - workerCpuBefore, postgres: await postgresCpuSince() };
+      const drainCpu = {
+        worker: cpuTimeOf(worker.pid) - workerCpuBefore,
+        postgres: await postgresCpuSince(),
+        redis: (await redisServerCpu(services.config.redisUrl)) - redisCpuBefore,
+      };
       await verifyDrained(services, tag);
       // The worker relays audit events to its log while batches run, page after page: how far
       // behind it was when the drain ended, and how long it took to catch up.
@@ -295,6 +316,7 @@ async function benchDrain(
         cpuMsPerTeam: {
           worker: drainCpu.worker / DRAIN_TEAMS,
           postgres: drainCpu.postgres / DRAIN_TEAMS,
+          redis: drainCpu.redis / DRAIN_TEAMS,
           workerWithRelay: withRelayCpu.worker / DRAIN_TEAMS,
           postgresWithRelay: withRelayCpu.postgres / DRAIN_TEAMS,
           floorPostgres: (floorBefore.postgresCpuMs + floorAfter.postgresCpuMs) / 2 / DRAIN_TEAMS,

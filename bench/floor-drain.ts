@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { newAuditId } from '@dnc/shared';
+import { Redis } from 'ioredis';
 import pg from 'pg';
 import { SERVICE_NODE_FLAGS } from '../scripts/node-flags.mjs';
 
@@ -148,6 +149,17 @@ export function cpuTimeOf(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   const ticksPerSecond = 100; // USER_HZ on Linux
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond;
+}
+
+/** CPU time the Redis server at `redisUrl` has used so far, in ms (a local server: its /proc entry). */
+export async function redisServerCpu(redisUrl: string): Promise<number> {
+  const redis = new Redis(redisUrl, { lazyConnect: true });
+  try {
+    await redis.connect();
+    return cpuTimeOf(Number(/process_id:(\d+)/.exec(await redis.info('server'))?.[1]));
+  } finally {
+    redis.disconnect();
+  }
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

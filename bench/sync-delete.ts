@@ -20,10 +20,9 @@ import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ApiKeyService, createDb, loadConfig, migrateToLatest, type Db } from '@dnc/shared';
-import { Redis } from 'ioredis';
 import { sql } from 'kysely';
 import { SERVICE_NODE_FLAGS } from '../scripts/node-flags.mjs';
-import { cpuTimeOf, freePort, memoryOf } from './floor-drain.js';
+import { cpuTimeOf, freePort, memoryOf, redisServerCpu } from './floor-drain.js';
 import { createThrowAway, RAISED_LIMITS } from './throw-away.js';
 
 const TEAMS = 200;
@@ -171,21 +170,14 @@ async function dependencyCpu(db: Db, redisUrl: string): Promise<{ postgres: numb
   const backends = await sql<{ pid: number }>`
     select pid from pg_stat_activity
     where datname = current_database() and backend_type = 'client backend' and pid <> pg_backend_pid()`.execute(db);
-  const redis = new Redis(redisUrl, { lazyConnect: true });
-  try {
-    await redis.connect();
-    const pid = Number(/process_id:(\d+)/.exec(await redis.info('server'))?.[1]);
-    const cpuOrZero = (processId: number) => {
-      try {
-        return cpuTimeOf(processId);
-      } catch {
-        return 0; // gone since it was listed (an idle connection closed)
-      }
-    };
-    return { postgres: backends.rows.reduce((sum, row) => sum + cpuOrZero(row.pid), 0), redis: cpuOrZero(pid) };
-  } finally {
-    redis.disconnect();
-  }
+  const cpuOrZero = (processId: number) => {
+    try {
+      return cpuTimeOf(processId);
+    } catch {
+      return 0; // gone since it was listed (an idle connection closed)
+    }
+  };
+  return { postgres: backends.rows.reduce((sum, row) => sum + cpuOrZero(row.pid), 0), redis: await redisServerCpu(redisUrl) };
 }
 
 async function waitForPort(port: number, child: Child, what: string): Promise<void> {

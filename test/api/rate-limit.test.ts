@@ -1,5 +1,6 @@
 // Per-team, per-class rate limits: exact under concurrency and across processes, with the
 // contract's 429 body and RateLimit headers.
+import { RateLimiter, teamKey } from '@dnc/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestEnvironment, type TestEnvironment } from '../support/environment.js';
 import { client, isoMillis, type ApiResponse } from '../support/http.js';
@@ -236,5 +237,24 @@ describe('across processes', { timeout: PROCESS_TEST_TIMEOUT_MS }, () => {
     const counts = countByStatus(responses);
     expect(counts).toEqual({ 201: WRITE_LIMIT, 429: 100 - WRITE_LIMIT });
     expect(await entryCount('team_rl_processes')).toBe(WRITE_LIMIT);
+  });
+});
+
+describe('many slots at once (a bulk batch on a raised limit)', () => {
+  it('when 1,234 slots are wanted of 2,000, then all are taken as distinct admissions, the next call gets the rest and then none', async () => {
+    // The script adds a batch's slots in ZADDs of 500: more than two of them, the last one short.
+    const limiter = new RateLimiter(env.services.redis, {
+      prefix: env.config.redisPrefix,
+      windowMs: 60_000,
+      limits: { 'dnc-write': 2_000, 'dnc-read': 1, 'dnc-bulk': 1, 'jobs-read': 1 },
+    });
+    const wide = await limiter.acquire('team_rl_wide', 'dnc-write', { wanted: 1_234, reserve: 0 });
+    expect(wide).toMatchObject({ granted: 1_234, remaining: 766 });
+    expect(await env.services.redis.zcard(teamKey(env.config.redisPrefix, 'team_rl_wide', 'ratelimit', 'dnc-write'))).toBe(1_234);
+
+    const rest = await limiter.acquire('team_rl_wide', 'dnc-write', { wanted: 1_000, reserve: 0 });
+    expect(rest).toMatchObject({ granted: 766, remaining: 0 });
+    expect(await env.services.redis.zcard(teamKey(env.config.redisPrefix, 'team_rl_wide', 'ratelimit', 'dnc-write'))).toBe(2_000);
+    expect(await limiter.acquire('team_rl_wide', 'dnc-write', { wanted: 1, reserve: 0 })).toMatchObject({ granted: 0, remaining: 0 });
   });
 });

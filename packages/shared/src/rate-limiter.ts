@@ -20,8 +20,16 @@ redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
 local used = redis.call('ZCARD', key)
 local usable = limit - reserve
 local granted = math.max(0, math.min(wanted, usable - used))
+-- One ZADD per 500 slots, not one per slot: a bulk batch takes dozens at once, and each call from
+-- Lua costs Redis more than a member added to a call (unpack() is also bounded by Lua's stack).
+local scored = {}
 for i = 1, granted do
-  redis.call('ZADD', key, now, member .. ':' .. i)
+  scored[#scored + 1] = now
+  scored[#scored + 1] = member .. ':' .. i
+  if #scored == 1000 or i == granted then
+    redis.call('ZADD', key, unpack(scored))
+    scored = {}
+  end
 end
 if granted > 0 then
   redis.call('PEXPIRE', key, window)
