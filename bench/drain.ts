@@ -58,25 +58,27 @@ export interface DrainBenchmarkResult {
     serviceMs: number;
     /** Audit events not yet relayed to the log when the drain ended, and the ms until they were. */
     relay: { behindAtEnd: number; catchUpMs: number };
-    /**
-     * CPU time per team batch: the worker process, this database's Postgres backends, the Redis
-     * server (the floor uses none; nothing else uses it while the bench runs), and the floor's
-     * Postgres; `…WithRelay` counts until the audit relay had caught up too (its work is part of
-     * every deletion, and what it has not done by the end of the drain it does after).
-     */
-    cpuMsPerTeam: {
-      worker: number;
-      postgres: number;
-      redis: number;
-      workerWithRelay: number;
-      postgresWithRelay: number;
-      floorPostgres: number;
-    };
+    cpuMsPerTeam: DrainCpuPerTeam;
   };
   /** (c) with 1,000,000 items pending: RSS of each compiled process, and the new team's job (ms, each run). */
   backlog: undefined | { workerRssMiB: number; workerPeakMiB: number; apiRssMiB: number; apiPeakMiB: number; newTeamJobMs: number[] };
   /** Human-readable lines, as `pnpm bench` prints them. */
   lines: string[];
+}
+
+/**
+ * CPU time per team batch: the worker process, this database's Postgres backends, the Redis server
+ * (the floor uses none; nothing else uses it while the bench runs), and the floor's Postgres;
+ * `…WithRelay` counts until the audit relay had caught up too (its work is part of every
+ * deletion, and what it has not done by the end of the drain it does after).
+ */
+export interface DrainCpuPerTeam {
+  worker: number;
+  postgres: number;
+  redis: number;
+  workerWithRelay: number;
+  postgresWithRelay: number;
+  floorPostgres: number;
 }
 
 export interface DrainBenchmarkOptions {
@@ -162,14 +164,7 @@ interface DrainRound {
   serviceMs: number;
   relay: { behindAtEnd: number; catchUpMs: number };
   ratioWithRelay: number;
-  cpuMsPerTeam: {
-    worker: number;
-    postgres: number;
-    redis: number;
-    workerWithRelay: number;
-    postgresWithRelay: number;
-    floorPostgres: number;
-  };
+  cpuMsPerTeam: DrainCpuPerTeam;
 }
 
 async function benchDrain(
