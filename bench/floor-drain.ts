@@ -133,11 +133,14 @@ export async function stopChild(child: Child): Promise<void> {
   clearTimeout(timer);
 }
 
-/** Resident set size and its peak (VmHWM) of a process, in MiB, from /proc (Linux). */
-export function memoryOf(pid: number): { rss: number; hwm: number } {
+/**
+ * Resident set size, its peak (VmHWM) and its file-backed part (RssFile: pages of the node binary
+ * and other mapped files) of a process, in MiB, from /proc (Linux).
+ */
+export function memoryOf(pid: number): { rss: number; hwm: number; fileBacked: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
-  return { rss: kib('VmRSS') / 1024, hwm: kib('VmHWM') / 1024 };
+  return { rss: kib('VmRSS') / 1024, hwm: kib('VmHWM') / 1024, fileBacked: kib('RssFile') / 1024 };
 }
 
 /**

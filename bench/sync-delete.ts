@@ -6,7 +6,8 @@
 //
 //   - DELETE throughput at 32 concurrent clients, the requests spread over the 200 teams;
 //   - sequential (one client at a time) p50 and p99;
-//   - RSS of the API after 20,000 requests, and of the floor after as many.
+//   - RSS of the API after 20,000 requests, and of the floor after as many; both before any
+//     request, and that of a node process with only pg and ioredis loaded.
 //
 // Rounds alternate API and floor so that a neighbour's load on this shared machine hits both;
 // the throughput ratio is the median of the rounds' own ratios.
@@ -22,7 +23,7 @@ import { parseArgs } from 'node:util';
 import { ApiKeyService, createDb, loadConfig, migrateToLatest, type Db } from '@dnc/shared';
 import { sql } from 'kysely';
 import { SERVICE_NODE_FLAGS } from '../scripts/node-flags.mjs';
-import { cpuTimeOf, freePort, memoryOf, redisServerCpu } from './floor-drain.js';
+import { cpuTimeOf, freePort, memoryOf, redisServerCpu, sleep } from './floor-drain.js';
 import { createThrowAway, RAISED_LIMITS } from './throw-away.js';
 
 const TEAMS = 200;
@@ -82,6 +83,12 @@ export interface SyncDeleteResult {
     cpuPerRequest: number;
   };
   targetsMet: { throughput: boolean; sequentialP50: boolean; apiRss: boolean };
+  /**
+   * MiB before any request: the API and the floor once they listen, and a node process (same
+   * flags) that has only loaded pg and ioredis, with the file-backed part of its RSS. What the
+   * runtime takes before any of the work: the room the 100 MB target leaves.
+   */
+  restingRss: { api: number; floor: number; driversOnly: number; driversOnlyFileBacked: number };
   /** The printed report, one line each. */
   lines: string[];
 }
@@ -180,6 +187,29 @@ async function dependencyCpu(db: Db, redisUrl: string): Promise<{ postgres: numb
   return { postgres: backends.rows.reduce((sum, row) => sum + cpuOrZero(row.pid), 0), redis: await redisServerCpu(redisUrl) };
 }
 
+/**
+ * RSS of a node process (the service's flags) that has loaded pg and ioredis and does nothing
+ * else: the floor under any server of this work on this runtime.
+ */
+async function driversOnlyMemory(): Promise<{ rss: number; fileBacked: number }> {
+  const script = "await import('pg'); await import('ioredis'); process.stdout.write('loaded\\n'); setInterval(() => {}, 60_000);";
+  const proc = spawn(process.execPath, [...SERVICE_NODE_FLAGS, '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+  try {
+    let errors = '';
+    proc.stderr.on('data', (chunk: Buffer) => (errors += chunk.toString('utf8')));
+    const loaded = new Promise<void>((resolve, reject) => {
+      proc.stdout.on('data', (chunk: Buffer) => chunk.toString('utf8').includes('loaded') && resolve());
+      proc.once('exit', (code) => reject(new Error(`the drivers-only process exited (${code}): ${errors}`)));
+    });
+    await loaded;
+    await sleep(1_000);
+    const { rss, fileBacked } = memoryOf(proc.pid!);
+    return { rss, fileBacked };
+  } finally {
+    proc.kill('SIGKILL');
+  }
+}
+
 async function waitForPort(port: number, child: Child, what: string): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     if (child.proc.exitCode !== null) throw new Error(`${what} exited before it listened:\n${child.output()}`);
@@ -260,6 +290,14 @@ export async function syncDeleteBenchmark(options: SyncDeleteOptions = {}): Prom
     children.push(floor);
     await waitForPort(apiPort, api, 'the API');
     await waitForPort(floorPort, floor, 'the floor server');
+    await sleep(1_000);
+    const driversOnly = await driversOnlyMemory();
+    const restingRss = {
+      api: memoryOf(api.pid).rss,
+      floor: memoryOf(floor.pid).rss,
+      driversOnly: driversOnly.rss,
+      driversOnlyFileBacked: driversOnly.fileBacked,
+    };
 
     const agentOf = () => new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
     const sides: Side[] = [
@@ -354,8 +392,11 @@ export async function syncDeleteBenchmark(options: SyncDeleteOptions = {}): Prom
         `  sequential p50 ${ratios.sequentialP50.toFixed(2)}× (target ≤ ${TARGETS.sequentialP50Ratio}: ${mark(targetsMet.sequentialP50)}), p99 ${ratios.sequentialP99.toFixed(2)}×` +
         `  API RSS ${apiFigures.rssMb.toFixed(0)} MB (target ≤ ${TARGETS.apiRssMb}: ${mark(targetsMet.apiRss)}; ${ratios.rss.toFixed(2)}× floor)` +
         `  CPU/request ${ratios.cpuPerRequest.toFixed(2)}×`,
+      `  RSS before any request: API ${restingRss.api.toFixed(0)} MB, floor ${restingRss.floor.toFixed(0)} MB;` +
+        ` a node process with only pg and ioredis loaded ${restingRss.driversOnly.toFixed(0)} MB` +
+        ` (${restingRss.driversOnlyFileBacked.toFixed(0)} MB of it file-backed, mostly the node binary's pages)`,
     ];
-    return { api: apiFigures, floor: floorFigures, ratios, targetsMet, lines };
+    return { api: apiFigures, floor: floorFigures, ratios, targetsMet, restingRss, lines };
   } finally {
     await Promise.allSettled(children.map(stopChild));
     await db.destroy();
