@@ -144,16 +144,26 @@ describe('worker take-over', () => {
           // Every team must be blocked mid-batch at once, and a blocked batch fails at the 5 s query
           // timeout: on a busy machine some team may not reach its next batch within 4 s, so the
           // lock is released and taken again until one attempt catches them all.
+          // The locker takes the rows in its own order while batches are locking theirs: Postgres
+          // may find a deadlock and cancel the locker's statement, which is then just a failed attempt.
           for (let attempt = 1; ; attempt++) {
             await locker.query('begin');
-            await locker.query('select id from dnc_entries where team_id = any($1::text[]) for update', [teamIds]);
-            const everyTeamBlocked = await waitUntil(async () => (await blockedBatches()) === TEAMS, {
-              timeoutMs: 4_000,
-              intervalMs: 20,
-            }).then(
+            const locked = await locker.query('select id from dnc_entries where team_id = any($1::text[]) for update', [teamIds]).then(
               () => true,
-              () => false,
+              (error: unknown) => {
+                if ((error as { code?: string }).code === '40P01') return false; // deadlock_detected
+                throw error;
+              },
             );
+            const everyTeamBlocked =
+              locked &&
+              (await waitUntil(async () => (await blockedBatches()) === TEAMS, {
+                timeoutMs: 4_000,
+                intervalMs: 20,
+              }).then(
+                () => true,
+                () => false,
+              ));
             if (everyTeamBlocked) break;
             await locker.query('rollback');
             if (attempt === 8) throw new Error('no attempt held every team mid-batch at once');
