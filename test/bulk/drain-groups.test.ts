@@ -7,7 +7,7 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDrainStep } from '../../apps/worker/src/drain-step.js';
-import { seedEntries } from '../support/bulk.js';
+import { seedEntries, sessionsBlockedBy } from '../support/bulk.js';
 import { createTestEnvironment, withSessionSettings, type TestEnvironment } from '../support/environment.js';
 import { startTcpProxy, viaPort } from '../support/tcp-proxy.js';
 import { waitUntil } from '../support/wait.js';
@@ -65,16 +65,7 @@ function patientDb(url = env.env.DATABASE_URL!) {
 
 /** Resolves once a statement of another session waits for a lock that the backend `pid` holds. */
 async function untilBlockedBy(pid: number, what: string): Promise<void> {
-  await waitUntil(
-    async () => {
-      const waiting = await sql<{ count: number }>`
-        select count(*)::int as count from pg_locks where not granted and ${pid}::int = any (pg_blocking_pids(pid))`.execute(
-        env.services.db,
-      );
-      return waiting.rows[0]!.count > 0;
-    },
-    { timeoutMs: 10_000, what },
-  );
+  await waitUntil(async () => (await sessionsBlockedBy(env.services.db, pid)) > 0, { timeoutMs: 10_000, what });
 }
 
 const generation = async (teamId: string) =>

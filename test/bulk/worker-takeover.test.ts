@@ -6,7 +6,7 @@ import { drainerJobId } from '@dnc/shared';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jobLedger, seedEntries, waitForJob } from '../support/bulk.js';
+import { jobLedger, seedEntries, sessionsBlockedBy, waitForJob } from '../support/bulk.js';
 import { createTestEnvironment, unlimited, withSessionSettings, type TestEnvironment } from '../support/environment.js';
 import { client } from '../support/http.js';
 import { startApiProcess, startWorkerProcess, stopAllProcesses, type NodeProcess } from '../support/processes.js';
@@ -124,15 +124,6 @@ describe('worker take-over', () => {
       const locker = new pg.Client({ connectionString: env.env.DATABASE_URL });
       await locker.connect();
       const lockerPid = (await locker.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]!.pid;
-      // Read on another connection: inside the locker's transaction, statistics views keep one snapshot.
-      const blockedBatches = async () =>
-        (
-          await sql<{ count: number }>`
-            select count(*)::int as count from pg_stat_activity where ${lockerPid}::int = any(pg_blocking_pids(pid))`.execute(
-            env.services.db,
-          )
-        ).rows[0]!.count;
-
       const resumed: { round: number; teamId: string; ms: number }[] = [];
       let stalledBefore: string[] = [];
       try {
@@ -157,7 +148,7 @@ describe('worker take-over', () => {
             );
             const everyTeamBlocked =
               locked &&
-              (await waitUntil(async () => (await blockedBatches()) === TEAMS, {
+              (await waitUntil(async () => (await sessionsBlockedBy(env.services.db, lockerPid)) === TEAMS, {
                 timeoutMs: 4_000,
                 intervalMs: 20,
               }).then(

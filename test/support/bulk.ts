@@ -93,3 +93,13 @@ export function expectedQueuedJob(teamId: string, total: number, reason: string 
     estimatedCompletionAt: expect.stringMatching(isoMillis),
   };
 }
+
+/**
+ * How many sessions wait for a lock that the backend `pid` holds (read on `db`, another
+ * connection: inside the holder's transaction, statistics views keep one snapshot).
+ */
+export async function sessionsBlockedBy(db: Db, pid: number): Promise<number> {
+  const blocked = await sql<{ count: number }>`
+    select count(*)::int as count from pg_stat_activity where ${pid}::int = any (pg_blocking_pids(pid))`.execute(db);
+  return blocked.rows[0]!.count;
+}

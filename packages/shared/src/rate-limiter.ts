@@ -22,11 +22,12 @@ local usable = limit - reserve
 local granted = math.max(0, math.min(wanted, usable - used))
 -- One ZADD per 500 slots, not one per slot: a bulk batch takes dozens at once, and each call from
 -- Lua costs Redis more than a member added to a call (unpack() is also bounded by Lua's stack).
+local slotsPerZadd = 500
 local scored = {}
 for i = 1, granted do
   scored[#scored + 1] = now
   scored[#scored + 1] = member .. ':' .. i
-  if #scored == 1000 or i == granted then
+  if #scored == 2 * slotsPerZadd or i == granted then
     redis.call('ZADD', key, unpack(scored))
     scored = {}
   end
